@@ -1,0 +1,1 @@
+// Ambient declarations for the admin build.

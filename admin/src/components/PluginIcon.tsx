@@ -1,0 +1,3 @@
+import { Calendar } from '@strapi/icons';
+
+export const PluginIcon = () => <Calendar />;

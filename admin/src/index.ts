@@ -1,0 +1,32 @@
+import { PLUGIN_ID } from './pluginId';
+import { PluginIcon } from './components/PluginIcon';
+
+type TranslationModule = { default: Record<string, string> };
+
+const prefixKeys = (data: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(data).map(([key, value]) => [`${PLUGIN_ID}.${key}`, value]));
+
+export default {
+  register(app: any) {
+    app.addMenuLink({
+      to: `plugins/${PLUGIN_ID}`,
+      icon: PluginIcon,
+      intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Subscriptions' },
+      Component: () => import('./pages/App').then((mod) => ({ default: mod.App })),
+    });
+    app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
+  },
+
+  async registerTrads({ locales }: { locales: string[] }) {
+    return Promise.all(
+      locales.map(async (locale) => {
+        try {
+          const { default: data } = (await import(`./translations/${locale}.json`)) as TranslationModule;
+          return { data: prefixKeys(data), locale };
+        } catch {
+          return { data: {}, locale };
+        }
+      })
+    );
+  },
+};

@@ -1,0 +1,115 @@
+'use strict';
+
+/**
+ * Demo data for the playground, seeded once (a marker in the plugin store remembers it):
+ * two roles, three offers with notification rules, and members whose subscriptions are
+ * active, ending soon, expired and queued.
+ */
+const DAY = 86_400_000;
+const MARKER = { type: 'plugin', name: 'subscriptions', key: 'playground-demo-seeded' };
+
+const ensureRole = async (strapi, type, name, description) => {
+  const existing = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type } });
+  if (existing) return existing;
+  return strapi.db.query('plugin::users-permissions.role').create({ data: { type, name, description } });
+};
+
+const ensureUser = async (strapi, username, email) => {
+  const existing = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { email } });
+  if (existing) return existing;
+  const authenticated = await strapi.db
+    .query('plugin::users-permissions.role')
+    .findOne({ where: { type: 'authenticated' } });
+  return strapi.plugin('users-permissions').service('user').add({
+    username,
+    email,
+    password: 'Demo-password-1',
+    provider: 'local',
+    confirmed: true,
+    blocked: false,
+    role: authenticated.id,
+  });
+};
+
+const seedDemoData = async (strapi) => {
+  const store = strapi.store(MARKER);
+  if (await store.get()) return;
+
+  const member = await ensureRole(strapi, 'member', 'Member', 'Granted by the monthly membership');
+  const premium = await ensureRole(strapi, 'premium', 'Premium', 'Granted by the yearly premium offer');
+
+  const offers = strapi.documents('plugin::subscriptions.offer');
+  const monthly = await offers.create({
+    data: {
+      title: 'Monthly membership',
+      description: 'Access to all member articles, renewed every month.',
+      duration: 1,
+      period: 'months',
+      price: 9.9,
+      currency: 'EUR',
+      available: true,
+      role: member.id,
+      level: 1,
+      click2sellProductId: '1001',
+    },
+  });
+  const yearly = await offers.create({
+    data: {
+      title: 'Yearly premium',
+      description: 'Everything in the membership plus premium content, for a year.',
+      duration: 12,
+      period: 'months',
+      price: 99,
+      currency: 'EUR',
+      available: true,
+      role: premium.id,
+      level: 2,
+      click2sellProductId: '1002',
+    },
+  });
+  await offers.create({
+    data: {
+      title: 'Weekend pass',
+      description: 'Three days of member access.',
+      duration: 3,
+      period: 'days',
+      price: 2.5,
+      currency: 'EUR',
+      available: true,
+      role: member.id,
+      level: 1,
+      click2sellProductId: '1003',
+    },
+  });
+
+  const rules = strapi.documents('plugin::subscriptions.notification-rule');
+  for (const [offer, amount, period, when] of [
+    [monthly, 7, 'days', 'before'],
+    [monthly, 1, 'days', 'after'],
+    [yearly, 1, 'months', 'before'],
+    [yearly, 7, 'days', 'before'],
+  ]) {
+    await rules.create({ data: { offer: offer.documentId, amount, period, when } });
+  }
+
+  const subscriptions = strapi.plugin('subscriptions').service('subscriptions');
+  const now = new Date();
+  const ago = (days) => new Date(now.getTime() - days * DAY);
+  const plan = [
+    ['alice', 'alice@example.com', monthly, ago(10)], // active
+    ['bob', 'bob@example.com', monthly, ago(27)], // ending in about 3 days
+    ['carol', 'carol@example.com', monthly, ago(45)], // expired
+    ['dave', 'dave@example.com', yearly, ago(100)], // premium, active
+    ['dave', 'dave@example.com', monthly, ago(5)], // also a member: premium wins by level
+    ['erin', 'erin@example.com', yearly, ago(340)], // premium, ending in about 25 days
+  ];
+  for (const [username, email, offer, startsAt] of plan) {
+    const user = await ensureUser(strapi, username, email);
+    await subscriptions.subscribe({ user: user.id, offer: offer.id, startsAt, source: 'manual', now });
+  }
+
+  await store.set({ value: { seededAt: now.toISOString() } });
+  strapi.log.info('subscriptions playground: demo data seeded (offers, rules, members alice…erin)');
+};
+
+module.exports = { seedDemoData };

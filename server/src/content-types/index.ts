@@ -1,0 +1,17 @@
+import offer from './offer/schema.json';
+import subscription from './subscription/schema.json';
+import notificationRule from './notification-rule/schema.json';
+
+export const UID = {
+  offer: 'plugin::subscriptions.offer',
+  subscription: 'plugin::subscriptions.subscription',
+  notificationRule: 'plugin::subscriptions.notification-rule',
+  user: 'plugin::users-permissions.user',
+  role: 'plugin::users-permissions.role',
+} as const;
+
+export default {
+  offer: { schema: offer },
+  subscription: { schema: subscription },
+  'notification-rule': { schema: notificationRule },
+};

@@ -1,0 +1,4 @@
+import settings from './settings';
+import subscriptions from './subscriptions';
+
+export default { settings, subscriptions };

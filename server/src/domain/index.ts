@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './periods';
+export * from './lifecycle';
+export * from './stacking';
+export * from './roles';

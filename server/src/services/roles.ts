@@ -1,0 +1,90 @@
+import type { Core } from '@strapi/strapi';
+import { decideRole, type RoleDecision } from '../domain';
+import { UID } from '../content-types';
+import { getService } from '../utils/plugin';
+import { grantOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/rows';
+
+/**
+ * Keeps each member's users-permissions role equal to what their active subscriptions grant.
+ * Reads and writes through `strapi.db.query`, so inside `strapi.db.transaction` it joins the
+ * caller's transaction.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const fallbackRoleId = async (): Promise<number> => {
+    const settings = await getService(strapi, 'settings').get();
+    if (settings.fallbackRoleId !== null) return settings.fallbackRoleId;
+    const advanced = (await strapi
+      .store({ type: 'plugin', name: 'users-permissions', key: 'advanced' })
+      .get()) as { default_role?: string } | null;
+    const type = advanced?.default_role ?? 'authenticated';
+    const role = await strapi.db.query(UID.role).findOne({ where: { type }, select: ['id'] });
+    if (!role) throw new Error(`users-permissions default role "${type}" does not exist`);
+    return role.id as number;
+  };
+
+  const offerRoleIds = async (): Promise<number[]> => {
+    const offers = (await strapi.db.query(UID.offer).findMany({
+      select: ['id'],
+      populate: { role: { select: ['id'] } },
+    })) as { role?: { id: number } | null }[];
+    return [...new Set(offers.map((o) => o.role?.id).filter((id): id is number => typeof id === 'number'))];
+  };
+
+  /** Recomputes one member's role at `now` and writes it when it changes. */
+  const recompute = async (
+    userId: number,
+    now: Date,
+    alsoManaged: readonly number[] = []
+  ): Promise<RoleDecision | null> => {
+    const user = (await strapi.db.query(UID.user).findOne({
+      where: { id: userId },
+      select: ['id'],
+      populate: { role: { select: ['id'] } },
+    })) as { id: number; role?: { id: number } | null } | null;
+    if (!user) return null;
+    const rows = (await strapi.db.query(UID.subscription).findMany({
+      where: { user: { id: userId } },
+      populate: SUBSCRIPTION_POPULATE,
+    })) as SubscriptionRow[];
+    const decision = decideRole({
+      grants: rows.map(grantOf),
+      currentRoleId: user.role?.id ?? null,
+      fallbackRoleId: await fallbackRoleId(),
+      offerRoleIds: [...(await offerRoleIds()), ...alsoManaged],
+      now,
+    });
+    if (decision.change) {
+      await strapi.db.query(UID.user).update({ where: { id: userId }, data: { role: decision.roleId } });
+    }
+    return decision;
+  };
+
+  /**
+   * Recomputes every member subscribed to an offer whose role or level changed. The offer's
+   * previous role still counts as managed, so members holding it move to the new one.
+   */
+  const recomputeForOffer = async (offerId: number, now: Date, previousRoleId?: number | null) => {
+    const pageSize = 500;
+    let lastId = 0;
+    let changed = 0;
+    for (;;) {
+      const rows = (await strapi.db.query(UID.subscription).findMany({
+        where: { offer: { id: offerId }, id: { $gt: lastId } },
+        select: ['id'],
+        populate: { user: { select: ['id'] } },
+        orderBy: { id: 'asc' },
+        limit: pageSize,
+      })) as { id: number; user?: { id: number } | null }[];
+      if (rows.length === 0) break;
+      lastId = rows[rows.length - 1].id;
+      const userIds = [...new Set(rows.map((r) => r.user?.id).filter((id): id is number => !!id))];
+      for (const userId of userIds) {
+        const decision = await recompute(userId, now, previousRoleId ? [previousRoleId] : []);
+        if (decision?.change) changed += 1;
+      }
+    }
+    return { changed };
+  };
+
+  return { recompute, recomputeForOffer, fallbackRoleId, offerRoleIds };
+};
