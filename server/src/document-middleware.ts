@@ -107,7 +107,10 @@ const onSubscription = async (
       const ref = relationRef(data.user);
       const sameUser =
         ref === undefined ||
-        (ref !== null && current.user && (ref.id === current.user.id || ref.documentId === (current.user as { documentId?: string }).documentId));
+        (ref !== null &&
+          !!current.user &&
+          ((ref.id !== undefined && ref.id === current.user.id) ||
+            (ref.documentId !== undefined && ref.documentId === current.user.documentId)));
       if (!sameUser) throw new DomainError('user', 'user cannot change after the subscription is created');
       delete data.user;
     }

@@ -16,7 +16,7 @@ export interface SubscriptionRow {
   lastPurchaseAt?: unknown;
   affiliate?: string | null;
   createdAt?: unknown;
-  user?: { id: number; email?: string; username?: string } | null;
+  user?: { id: number; documentId?: string; email?: string; username?: string } | null;
   offer?: OfferRow | null;
 }
 
@@ -66,5 +66,5 @@ export const grantOf = (row: SubscriptionRow): RoleGrant => ({
 
 export const SUBSCRIPTION_POPULATE = {
   offer: { populate: { role: { select: ['id'] } } },
-  user: { select: ['id', 'email', 'username'] },
+  user: { select: ['id', 'documentId', 'email', 'username'] },
 } as const;
