@@ -1,6 +1,7 @@
 import { DomainError } from './errors';
 import {
   addPeriod,
+  anchorKeptBy,
   assertDuration,
   dayOfMonth,
   hoursBetween,
@@ -110,7 +111,7 @@ export const renew = (current: SubscriptionDates, offer: OfferTerms, now: Date):
   const paidEnd = current.dueAt ?? current.endsAt ?? now;
   const continues = paidEnd.getTime() >= now.getTime();
   const base = continues ? paidEnd : now;
-  const anchorDay = continues ? current.anchorDay ?? anchorFor(offer, current.startsAt) : anchorFor(offer, now);
+  const anchorDay = continues ? anchorKeptBy(paidEnd, current.anchorDay) : anchorFor(offer, now);
   const newDue = addPeriod(base, duration, offer.period === 'months' ? anchorDay : null);
   // An open-ended recurring subscription (no hard end) stays open-ended: only its due date moves.
   const openEnded = current.endsAt === null && current.dueAt !== null && current.cancelledAt === null;

@@ -60,6 +60,19 @@ export const subtractPeriod = (from: Date, duration: Duration): Date => {
 /** The UTC day of the month an instant falls on: the anchor a month-based chain keeps. */
 export const dayOfMonth = (date: Date): number => utc(date).day;
 
+/**
+ * The anchor day a month-based chain may keep from `end`: the stored anchor when `end` lies on
+ * it, or lies on a month's last day that clamped it (28 Feb for 31); otherwise `end`'s own day
+ * (the dates were edited by hand, or the chain was counted in days or hours).
+ */
+export const anchorKeptBy = (end: Date, anchorDay: number | null): number => {
+  const day = utc(end);
+  if (anchorDay === null) return day.day;
+  if (day.day === anchorDay) return anchorDay;
+  if (day.day === day.daysInMonth && anchorDay > day.day) return anchorDay;
+  return day.day;
+};
+
 export const laterOf = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ? a : b);
 
 export const hoursBetween = (from: Date, to: Date): number =>
