@@ -8,6 +8,8 @@ const transform = {
 };
 
 module.exports = {
+  // Booting Strapi on a fresh database takes seconds (more on a busy 2-core machine).
+  testTimeout: 180000,
   reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.js'],
   projects: [
     {
@@ -23,7 +25,6 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       transform,
       testEnvironment: 'node',
-      testTimeout: 120000,
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',
     },
   ],
