@@ -108,6 +108,13 @@ const seedDemoData = async (strapi) => {
     await subscriptions.subscribe({ user: user.id, offer: offer.id, startsAt, source: 'manual', now });
   }
 
+  // Let every demo role call the example routes guarded by the plugin's policy.
+  for (const role of [member, premium, await ensureRole(strapi, 'authenticated', 'Authenticated', '')]) {
+    for (const action of ['api::member-content.member-content.find', 'api::member-content.member-content.premium']) {
+      await strapi.db.query('plugin::users-permissions.permission').create({ data: { action, role: role.id } });
+    }
+  }
+
   await store.set({ value: { seededAt: now.toISOString() } });
   strapi.log.info('subscriptions playground: demo data seeded (offers, rules, members alice…erin)');
 };

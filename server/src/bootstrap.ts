@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { SUBSCRIPTION_EVENTS } from './services/subscriptions';
 import { ADMIN_ACTIONS } from './permissions';
+import { grantDefaultPermissions } from './default-permissions';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   // Offer the plugin's events in Settings → Webhooks.
@@ -10,6 +11,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS as never);
+  await grantDefaultPermissions(strapi);
 };
 
 export default bootstrap;

@@ -1,4 +1,6 @@
 import settings from './settings';
 import subscriptions from './subscriptions';
+import offers from './offers';
+import me from './me';
 
-export default { settings, subscriptions };
+export default { settings, subscriptions, offers, me };

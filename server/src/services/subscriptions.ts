@@ -263,7 +263,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     );
   };
 
+  /** The member's role as the plugin sees it now (what `/api/subscriptions/me` reports). */
+  const effectiveRole = async (userId: number) => {
+    const user = (await strapi.db.query(UID.user).findOne({
+      where: { id: userId },
+      select: ['id'],
+      populate: { role: { select: ['id', 'name', 'type'] } },
+    })) as { role?: { id: number; name: string; type: string } | null } | null;
+    return user?.role ? { id: user.role.id, name: user.role.name, type: user.role.type } : null;
+  };
+
   return {
+    effectiveRole,
     subscribe,
     renew,
     createOrRenew,

@@ -1,0 +1,25 @@
+'use strict';
+
+/**
+ * Example routes guarded by the plugin's policy: any active subscription, or one to the
+ * "Yearly premium" offer (Click2Sell product 1002). The users-permissions role must also be
+ * allowed to call them (Settings → Users & Permissions → Roles).
+ */
+module.exports = {
+  routes: [
+    {
+      method: 'GET',
+      path: '/member-content',
+      handler: 'member-content.find',
+      config: { policies: ['plugin::subscriptions.has-active-subscription'] },
+    },
+    {
+      method: 'GET',
+      path: '/member-content/premium',
+      handler: 'member-content.premium',
+      config: {
+        policies: [{ name: 'plugin::subscriptions.has-active-subscription', config: { offers: ['1002'] } }],
+      },
+    },
+  ],
+};

@@ -1,0 +1,32 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { isActiveAt } from '../domain';
+import { datesOf } from '../repositories/rows';
+import { getService } from '../utils/plugin';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** The authenticated member's subscriptions and effective role. */
+  async find(ctx: any) {
+    const user = ctx.state.user as { id: number } | undefined;
+    if (!user) throw new errors.UnauthorizedError('Log in to see your subscriptions');
+    const now = getService(strapi, 'clock').now();
+    const service = getService(strapi, 'subscriptions');
+    const rows = await service.listForUser(user.id);
+    const role = await service.effectiveRole(user.id);
+    ctx.body = {
+      data: {
+        role,
+        subscriptions: rows.map((row) => ({
+          documentId: row.documentId,
+          offer: row.offer ? { documentId: row.offer.documentId, title: row.offer.title } : null,
+          status: row.status,
+          startsAt: datesOf(row).startsAt,
+          dueAt: datesOf(row).dueAt,
+          endsAt: datesOf(row).endsAt,
+          cancelledAt: datesOf(row).cancelledAt,
+          active: isActiveAt(datesOf(row), now),
+        })),
+      },
+    };
+  },
+});

@@ -1,0 +1,3 @@
+import hasActiveSubscription from './has-active-subscription';
+
+export default { 'has-active-subscription': hasActiveSubscription };
