@@ -2,8 +2,11 @@ import type { Core } from '@strapi/strapi';
 import { SUBSCRIPTION_EVENTS } from './services/subscriptions';
 import { ADMIN_ACTIONS } from './permissions';
 import { grantDefaultPermissions } from './default-permissions';
+import { ensureIndexes } from './database/indexes';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
+  await ensureIndexes(strapi);
+
   // Offer the plugin's events in Settings → Webhooks.
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void };
   for (const event of SUBSCRIPTION_EVENTS) {

@@ -19,7 +19,8 @@ export const databaseClient = (): Client => {
 export const freshDatabase = async (label: string): Promise<Record<string, string>> => {
   const client = databaseClient();
   const worker = process.env.JEST_WORKER_ID ?? '0';
-  const suffix = crypto.createHash('sha1').update(label).digest('hex').slice(0, 8);
+  // The checkout's path is part of the name: several checkouts may test on one server at once.
+  const suffix = crypto.createHash('sha1').update(`${__dirname}|${label}`).digest('hex').slice(0, 10);
   const name = `subs_t${worker}_${suffix}`;
   if (client === 'sqlite') {
     const dir = path.resolve(__dirname, '..', '..', 'playground', '.tmp', 'tests');

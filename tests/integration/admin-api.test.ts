@@ -17,7 +17,30 @@ describe('admin API: settings and lifecycle actions', () => {
   it('reads the settings with their defaults', async () => {
     const res = await http(strapi).get('/subscriptions/settings').set(superAdmin);
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual({ renewalWindowHours: 48, graceHours: 48, stackingMode: 'parallel', fallbackRoleId: null });
+    expect(res.body.data).toMatchObject({
+      renewalWindowHours: 48,
+      graceHours: 48,
+      stackingMode: 'parallel',
+      fallbackRoleId: null,
+      purchaseTimezone: 'UTC',
+      click2sellSecretKeySet: false,
+    });
+    expect(res.body.data).not.toHaveProperty('click2sellSecretKey');
+  });
+
+  it('keeps the Click2Sell secret key write-only', async () => {
+    const secret = 'a-very-secret-key-for-tests';
+    const set = await http(strapi).put('/subscriptions/settings').set(superAdmin).send({ click2sellSecretKey: secret });
+    expect(set.status).toBe(200);
+    expect(set.body.data.click2sellSecretKeySet).toBe(true);
+    expect(JSON.stringify(set.body)).not.toContain(secret);
+    const read = await http(strapi).get('/subscriptions/settings').set(superAdmin);
+    expect(JSON.stringify(read.body)).not.toContain(secret);
+    // Saving other fields keeps the key.
+    await http(strapi).put('/subscriptions/settings').set(superAdmin).send({ graceHours: 12 });
+    expect(await strapi.plugin('subscriptions').service('settings').click2sellSecret()).toBe(secret);
+    const cleared = await http(strapi).put('/subscriptions/settings').set(superAdmin).send({ click2sellSecretKey: '' });
+    expect(cleared.body.data.click2sellSecretKeySet).toBe(false);
   });
 
   it('validates every settings field and writes nothing on error', async () => {
@@ -27,6 +50,9 @@ describe('admin API: settings and lifecycle actions', () => {
       [{ stackingMode: 'stack' }, 'stackingMode'],
       [{ fallbackRoleId: 987654 }, 'fallbackRoleId'],
       [{ unknownSetting: true }, 'unknownSetting'],
+      [{ purchaseTimezone: 'Mars/Olympus' }, 'purchaseTimezone'],
+      [{ emailFrom: 'not-an-address' }, 'emailFrom'],
+      [{ templates: { reminder: { en: { subject: 1 } } } }, 'templates.reminder.en.subject'],
     ] as const) {
       const res = await http(strapi).put('/subscriptions/settings').set(superAdmin).send(body);
       expect(res.status).toBe(400);

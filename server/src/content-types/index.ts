@@ -1,11 +1,15 @@
 import offer from './offer/schema.json';
 import subscription from './subscription/schema.json';
 import notificationRule from './notification-rule/schema.json';
+import paymentEvent from './payment-event/schema.json';
+import message from './message/schema.json';
 
 export const UID = {
   offer: 'plugin::subscriptions.offer',
   subscription: 'plugin::subscriptions.subscription',
   notificationRule: 'plugin::subscriptions.notification-rule',
+  paymentEvent: 'plugin::subscriptions.payment-event',
+  message: 'plugin::subscriptions.message',
   user: 'plugin::users-permissions.user',
   role: 'plugin::users-permissions.role',
 } as const;
@@ -14,4 +18,6 @@ export default {
   offer: { schema: offer },
   subscription: { schema: subscription },
   'notification-rule': { schema: notificationRule },
+  'payment-event': { schema: paymentEvent },
+  message: { schema: message },
 };

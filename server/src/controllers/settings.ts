@@ -4,11 +4,12 @@ import { rethrowAsHttp } from '../utils/errors';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async get(ctx: any) {
-    ctx.body = { data: await getService(strapi, 'settings').get() };
+    ctx.body = { data: await getService(strapi, 'settings').getPublic() };
   },
   async update(ctx: any) {
     try {
-      ctx.body = { data: await getService(strapi, 'settings').update(ctx.request.body) };
+      await getService(strapi, 'settings').update(ctx.request.body);
+      ctx.body = { data: await getService(strapi, 'settings').getPublic() };
     } catch (error) {
       rethrowAsHttp(error);
     }

@@ -1,6 +1,30 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
+import { IANAZone } from 'luxon';
 import { DomainError, STACKING_MODES } from '../domain';
+
+export const LOCALES = ['en', 'fr'] as const;
+export const MESSAGE_KINDS = ['reminder', 'welcome', 'expiry'] as const;
+
+/** One message's template in one language; an empty override falls back to the shipped one. */
+export const templateSchema = z
+  .object({
+    subject: z.string().max(998),
+    text: z.string().max(100_000),
+    html: z.string().max(200_000),
+  })
+  .strict();
+
+const templatesSchema = z
+  .object(
+    Object.fromEntries(
+      MESSAGE_KINDS.map((kind) => [
+        kind,
+        z.object(Object.fromEntries(LOCALES.map((l) => [l, templateSchema.optional()]))).strict().optional(),
+      ])
+    ) as Record<(typeof MESSAGE_KINDS)[number], z.ZodOptional<z.ZodObject<Record<string, z.ZodOptional<typeof templateSchema>>>>>
+  )
+  .strict();
 
 /** Settings admins change at runtime (stored in the plugin store, validated on every write). */
 export const settingsSchema = z.object({
@@ -9,6 +33,19 @@ export const settingsSchema = z.object({
   stackingMode: z.enum(STACKING_MODES).default('parallel'),
   /** Role of a member with no active subscription; null = users-permissions' default role. */
   fallbackRoleId: z.number().int().positive().nullable().default(null),
+  /** Click2Sell secret key; write-only (never sent back). Empty: CLICK2SELL_SECRET_KEY applies. */
+  click2sellSecretKey: z.string().max(255).nullable().default(null),
+  /** Time zone Click2Sell's purchase_date/purchase_time are read in. */
+  purchaseTimezone: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Paris')
+    .default('UTC'),
+  /** Sender of the plugin's e-mails; null = the e-mail plugin's defaultFrom. */
+  emailFrom: z.string().email().max(255).nullable().default(null),
+  /** Language of e-mails for members whose language is unknown. */
+  defaultLocale: z.enum(LOCALES).default('en'),
+  /** Admin overrides of the shipped e-mail templates, per message kind and language. */
+  templates: templatesSchema.default({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -38,7 +75,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw new DomainError('body', 'settings must be an object');
     }
     const current = await get();
-    const result = settingsSchema.strict().safeParse({ ...current, ...patch });
+    const input = { ...(patch as Record<string, unknown>) };
+    // The admin never sees the secret: absent means "keep", an empty string means "clear".
+    if (input.click2sellSecretKey === '') input.click2sellSecretKey = null;
+    delete input.click2sellSecretKeySet;
+    delete input.click2sellSecretKeyFromEnv;
+    const result = settingsSchema.strict().safeParse({ ...current, ...input });
     if (!result.success) {
       const issue = result.error.issues[0];
       const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
@@ -54,5 +96,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return result.data;
   };
 
-  return { get, update };
+  /** The settings as the admin panel may see them: the secret key replaced by whether one is set. */
+  const getPublic = async () => {
+    const { click2sellSecretKey, ...rest } = await get();
+    return {
+      ...rest,
+      click2sellSecretKeySet: Boolean(click2sellSecretKey),
+      click2sellSecretKeyFromEnv: !click2sellSecretKey && Boolean(process.env.CLICK2SELL_SECRET_KEY),
+    };
+  };
+
+  /** The secret key Click2Sell checksums are verified with: the stored one, else the env's. */
+  const click2sellSecret = async (): Promise<string | null> =>
+    (await get()).click2sellSecretKey || process.env.CLICK2SELL_SECRET_KEY || null;
+
+  return { get, getPublic, update, click2sellSecret };
 };

@@ -1,0 +1,53 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../content-types';
+
+/**
+ * Indexes Strapi's schema files cannot declare: unique keys that make "exactly once" a database
+ * guarantee (one ledger row per Click2Sell notification, one message per reminder occurrence),
+ * and the indexes the scheduler's due-work queries use. Created at bootstrap if missing.
+ */
+interface IndexSpec {
+  uid: string;
+  name: string;
+  columns: string[];
+  unique?: boolean;
+}
+
+export const INDEXES: IndexSpec[] = [
+  { uid: UID.paymentEvent, name: 'subs_payment_events_dedupe_uq', columns: ['dedupe_key'], unique: true },
+  { uid: UID.paymentEvent, name: 'subs_payment_events_received_idx', columns: ['received_at'] },
+  { uid: UID.message, name: 'subs_messages_dedupe_uq', columns: ['dedupe_key'], unique: true },
+  { uid: UID.message, name: 'subs_messages_status_next_idx', columns: ['status', 'next_attempt_at'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_status_starts_idx', columns: ['status', 'starts_at'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_status_ends_idx', columns: ['status', 'ends_at'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_status_due_idx', columns: ['status', 'due_at'] },
+];
+
+const exists = async (strapi: Core.Strapi, table: string, name: string): Promise<boolean> => {
+  const knex = strapi.db.connection;
+  const client = strapi.db.dialect.client;
+  if (client === 'sqlite') {
+    const rows = await knex.raw(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?`, [name]);
+    return rows.length > 0;
+  }
+  if (client === 'postgres') {
+    const result = await knex.raw(`SELECT 1 FROM pg_indexes WHERE indexname = ?`, [name]);
+    return result.rows.length > 0;
+  }
+  const [rows] = await knex.raw(
+    `SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?`,
+    [table, name]
+  );
+  return rows.length > 0;
+};
+
+export const ensureIndexes = async (strapi: Core.Strapi) => {
+  for (const spec of INDEXES) {
+    const table = strapi.db.metadata.get(spec.uid as never).tableName;
+    if (await exists(strapi, table, spec.name)) continue;
+    await strapi.db.connection.schema.alterTable(table, (t) => {
+      if (spec.unique) t.unique(spec.columns, { indexName: spec.name });
+      else t.index(spec.columns, spec.name);
+    });
+  }
+};
