@@ -3,9 +3,13 @@ import { SUBSCRIPTION_EVENTS } from './services/subscriptions';
 import { ADMIN_ACTIONS } from './permissions';
 import { grantDefaultPermissions } from './default-permissions';
 import { ensureIndexes } from './database/indexes';
+import { ensureLockTable } from './database/locks';
+import { useReadCommittedOnMysql } from './database/isolation';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
+  useReadCommittedOnMysql(strapi);
   await ensureIndexes(strapi);
+  await ensureLockTable(strapi);
 
   // Offer the plugin's events in Settings → Webhooks.
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void };

@@ -3,3 +3,4 @@ export * from './periods';
 export * from './lifecycle';
 export * from './stacking';
 export * from './roles';
+export * from './click2sell';

@@ -210,3 +210,34 @@ export const assertDatesOrdered = (dates: Pick<SubscriptionDates, 'startsAt' | '
     throw new DomainError('dueAt', 'dueAt must not be before startsAt');
   }
 };
+
+/**
+ * A recurring payment (re-bill): the paid period is extended from the current paid end, not
+ * from now, so a re-bill that arrives early or late never shifts the billing cycle. The
+ * subscription stays open-ended (no hard end) unless it was cancelled, and comes back to life
+ * if the grace rule had ended it.
+ */
+export const extendFromPaidEnd = (current: SubscriptionDates, offer: OfferTerms, now: Date): SubscriptionDates => {
+  const duration = termsDuration(offer);
+  if (current.status === 'refunded') {
+    throw new DomainError('status', 'a refunded subscription cannot be extended', 'refunded');
+  }
+  if (isUnlimited(duration)) return { ...current, status: statusAt(current, now) };
+  const paidEnd = current.dueAt ?? current.endsAt ?? now;
+  const anchorDay = offer.period === 'months' ? anchorKeptBy(paidEnd, current.anchorDay) : current.anchorDay;
+  const dueAt = addPeriod(paidEnd, duration, offer.period === 'months' ? anchorDay : null);
+  const next: SubscriptionDates = {
+    ...current,
+    dueAt,
+    endsAt: current.cancelledAt ? laterOf(dueAt, current.endsAt ?? dueAt) : null,
+    anchorDay,
+  };
+  return { ...next, status: statusAt(next, now) };
+};
+
+/** A recurring subscription has no hard end until it is cancelled: only its paid end moves. */
+export const openEnded = (current: SubscriptionDates, now: Date): SubscriptionDates => {
+  if (current.cancelledAt || current.status === 'refunded' || current.dueAt === null) return current;
+  const next: SubscriptionDates = { ...current, endsAt: null };
+  return { ...next, status: statusAt(next, now) };
+};

@@ -3,5 +3,13 @@ export default {
   routes: [
     { method: 'GET', path: '/offers', handler: 'offers.find', config: { policies: [] } },
     { method: 'GET', path: '/me', handler: 'me.find', config: { policies: [] } },
+    // Called by Click2Sell, authenticated by the checksum, not by a user.
+    { method: 'POST', path: '/click2sell', handler: 'click2sell.notify', config: { auth: false } },
+    ...(['GET', 'PUT', 'PATCH', 'DELETE'] as const).map((method) => ({
+      method,
+      path: '/click2sell',
+      handler: 'click2sell.methodNotAllowed',
+      config: { auth: false },
+    })),
   ],
 };

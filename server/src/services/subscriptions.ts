@@ -4,6 +4,8 @@ import {
   cancel as cancelDates,
   decideCreateOrRenew,
   editDates as editDatesRule,
+  extendFromPaidEnd,
+  openEnded,
   isActiveAt,
   refund as refundDates,
   renew as renewDates,
@@ -30,6 +32,7 @@ export interface PurchaseInfo {
   lastPurchaseId?: string | null;
   lastPurchaseAt?: Date | null;
   affiliate?: string | null;
+  buyerName?: string | null;
 }
 
 export const SUBSCRIPTION_EVENTS = [
@@ -140,11 +143,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     purchase?: PurchaseInfo;
     now?: Date;
   }): Promise<SubscriptionRow> => {
-    const now = input.now ?? clock().now();
     return strapi.db.transaction(async () => {
       const userId = await findUserId(input.user);
       const offer = await findOffer(input.offer);
       await lockUser(userId);
+      const now = input.now ?? clock().now();
       const dates = subscribeDates(offer, now, { startsAt: input.startsAt ?? null });
       const row = await insert(userId, offer, dates, input.source ?? 'api', input.purchase ?? {});
       await afterChange(userId, now);
@@ -165,11 +168,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Renew: new end = (later of the current end and now) + the offer's duration. */
   const renew = async (ref: Ref, options: { now?: Date; purchase?: PurchaseInfo } = {}) => {
-    const now = options.now ?? clock().now();
     return strapi.db.transaction(async () => {
       const row = await findSubscription(ref);
       if (row.user) await lockUser(row.user.id);
-      return renewRow(await findSubscription(ref), now, options.purchase);
+      return renewRow(await findSubscription(ref), options.now ?? clock().now(), options.purchase);
     });
   };
 
@@ -183,14 +185,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     offer: Ref;
     source?: Source;
     purchase?: PurchaseInfo;
+    /** A recurring payment plan: the new subscription has no hard end until it is cancelled. */
+    recurring?: boolean;
     now?: Date;
   }): Promise<{ action: 'created' | 'renewed'; subscription: SubscriptionRow }> => {
-    const now = input.now ?? clock().now();
     const { renewalWindowHours, stackingMode } = await settings().get();
     return strapi.db.transaction(async (): Promise<{ action: 'created' | 'renewed'; subscription: SubscriptionRow }> => {
       const userId = await findUserId(input.user);
       const offer = await findOffer(input.offer);
       await lockUser(userId);
+      // Read the time after the lock: a payment that waited for another one must not judge
+      // that one's fresh subscription as not started yet.
+      const now = input.now ?? clock().now();
       const held = await listForUser(userId);
       const decision = decideCreateOrRenew({
         held: held.map(heldOf),
@@ -203,11 +209,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const row = held.find((s) => s.id === decision.subscriptionId) as SubscriptionRow;
         return { action: 'renewed', subscription: await renewRow(row, now, input.purchase) };
       }
-      const dates = subscribeDates(offer, now, { startsAt: decision.startsAt });
+      const subscribed = subscribeDates(offer, now, { startsAt: decision.startsAt });
+      const dates = input.recurring ? openEnded(subscribed, now) : subscribed;
       const row = await insert(userId, offer, dates, input.source ?? 'api', input.purchase ?? {});
       await afterChange(userId, now);
       emitAfterCommit('subscriptions.subscription.created', { subscription: row });
       return { action: 'created', subscription: row };
+    });
+  };
+
+  /** The member's latest subscription to an offer that a payment can act on (not refunded). */
+  const latestFor = async (userId: number, offerId: number, purchaseId?: string): Promise<SubscriptionRow | null> => {
+    const rows = (await listForUser(userId)).filter((r) => r.offer?.id === offerId && r.status !== 'refunded');
+    if (purchaseId) {
+      const exact = rows.find((r) => r.lastPurchaseId === purchaseId);
+      if (exact) return exact;
+    }
+    return rows.sort((a, b) => (datesOf(b).dueAt?.getTime() ?? Infinity) - (datesOf(a).dueAt?.getTime() ?? Infinity))[0] ?? null;
+  };
+
+  /**
+   * A re-bill: extend the member's subscription to the offer from its current paid end (not
+   * from now), reactivating it if the grace rule had ended it. Without one, it is a purchase.
+   */
+  const rebill = async (input: { user: number; offer: Ref; purchase?: PurchaseInfo; source?: Source; now?: Date }) => {
+    return strapi.db.transaction(async (): Promise<{ action: 'created' | 'renewed'; subscription: SubscriptionRow }> => {
+      const offer = await findOffer(input.offer);
+      await lockUser(input.user);
+      const now = input.now ?? clock().now();
+      const row = await latestFor(input.user, offer.id);
+      if (!row) return createOrRenew({ ...input, recurring: true, now });
+      const before = datesOf(row);
+      const updated = await writeDates(row, extendFromPaidEnd(before, offer, now), input.purchase ?? {});
+      await afterChange(input.user, now);
+      emitAfterCommit('subscriptions.subscription.renewed', { subscription: updated, previous: before });
+      return { action: 'renewed', subscription: updated };
     });
   };
 
@@ -275,6 +311,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     effectiveRole,
+    latestFor,
+    rebill,
     subscribe,
     renew,
     createOrRenew,

@@ -1,0 +1,40 @@
+import type { Core } from '@strapi/strapi';
+
+/**
+ * Named row locks held until the current transaction ends, for work that has no row to lock
+ * yet (two notifications creating the same new member at the same moment). A plugin-owned table
+ * of keys; SQLite needs none (one writer at a time).
+ */
+export const LOCK_TABLE = 'subscriptions_locks';
+
+export const ensureLockTable = async (strapi: Core.Strapi) => {
+  const knex = strapi.db.connection;
+  if (await knex.schema.hasTable(LOCK_TABLE)) return;
+  try {
+    await knex.schema.createTable(LOCK_TABLE, (t) => {
+      t.string('lock_key', 191).primary();
+    });
+  } catch (error) {
+    // Another process created it first.
+    if (!(await knex.schema.hasTable(LOCK_TABLE))) throw error;
+  }
+};
+
+/** Must be called inside `strapi.db.transaction`: blocks until no other transaction holds `key`. */
+export const lockKey = async (strapi: Core.Strapi, key: string) => {
+  const client = strapi.db.dialect.client;
+  if (client === 'sqlite') return;
+  await strapi.db.transaction(async ({ trx }) => {
+    // An upsert takes the row's exclusive lock straight away, new row or not. (INSERT IGNORE
+    // then SELECT FOR UPDATE deadlocks on MySQL: both sides hold the shared lock of the
+    // duplicate check and wait to upgrade it.)
+    if (client === 'postgres') {
+      await trx.raw(
+        `INSERT INTO ${LOCK_TABLE} (lock_key) VALUES (?) ON CONFLICT (lock_key) DO UPDATE SET lock_key = EXCLUDED.lock_key`,
+        [key]
+      );
+    } else {
+      await trx.raw(`INSERT INTO ${LOCK_TABLE} (lock_key) VALUES (?) ON DUPLICATE KEY UPDATE lock_key = lock_key`, [key]);
+    }
+  });
+};

@@ -1,0 +1,19 @@
+/**
+ * Deadlocks and serialization failures are a normal answer from PostgreSQL and MySQL under
+ * concurrency: the transaction was rolled back whole and may simply run again.
+ */
+export const isTransientConflict = (error: unknown): boolean => {
+  const e = error as { code?: string; errno?: number };
+  return e?.code === '40P01' || e?.code === '40001' || e?.errno === 1213 || e?.code === 'ER_LOCK_DEADLOCK';
+};
+
+export const retryOnConflict = async <T>(work: () => Promise<T>, attempts = 4): Promise<T> => {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+    }
+  }
+};

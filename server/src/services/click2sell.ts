@@ -1,0 +1,266 @@
+import type { Core } from '@strapi/strapi';
+import {
+  buyerNameOf,
+  dedupeKeyOf,
+  meaningOf,
+  parseNotification,
+  purchaseInstant,
+  redactPayload,
+  storableText,
+  verifyChecksum,
+  type FieldError,
+  type Notification,
+} from '../domain';
+import { UID } from '../content-types';
+import { getService } from '../utils/plugin';
+import { retryOnConflict } from '../database/retry';
+
+export type Outcome = 'applied' | 'duplicate' | 'rejected' | 'unmapped' | 'failed-payment' | 'error';
+
+export interface Click2SellAnswer {
+  status: number;
+  outcome: Outcome;
+  message: string;
+  errors?: FieldError[];
+}
+
+/** Failed verifications from one address within this window, beyond this count → 429. */
+const FAILURE_WINDOW_MS = 10 * 60_000;
+const FAILURE_LIMIT = 20;
+
+const isUniqueViolation = (error: unknown): boolean => {
+  const e = error as { code?: string; errno?: number; message?: string };
+  return (
+    e?.code === '23505' || // PostgreSQL
+    e?.code === 'ER_DUP_ENTRY' ||
+    e?.errno === 1062 || // MySQL / MariaDB
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /unique constraint|duplicate entry|UNIQUE constraint failed/i.test(e?.message ?? '')
+  );
+};
+
+/**
+ * Turns one Click2Sell notification into exactly one correct change: verify, record in the
+ * ledger (unique per transaction, type and subscription status), provision the member and the
+ * subscription in one transaction, queue the welcome e-mail for after the commit.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const ledger = () => strapi.db.query(UID.paymentEvent);
+
+  const record = async (entry: {
+    outcome: Outcome;
+    reason?: string;
+    fields: Record<string, unknown>;
+    remoteAddress: string;
+    now: Date;
+    dedupeKey?: string | null;
+    user?: number | null;
+    subscription?: number | null;
+  }) => {
+    const f = entry.fields;
+    const text = (key: string, max = 255) => (typeof f[key] === 'string' ? storableText(f[key] as string, max) : null);
+    return ledger().create({
+      data: {
+        provider: 'click2sell',
+        dedupeKey: entry.dedupeKey ?? null,
+        transactionId: text('c2s_transaction_id'),
+        transactionType: text('transaction_type', 64),
+        subscriptionStatus: text('subscription_status', 64),
+        paymentStatus: text('payment_status', 64),
+        productId: text('product_id'),
+        email: text('buyer_email'),
+        outcome: entry.outcome,
+        reason: entry.reason === undefined ? null : storableText(entry.reason, 2000),
+        remoteAddress: storableText(entry.remoteAddress, 64),
+        payload: redactPayload(f),
+        receivedAt: entry.now,
+        user: entry.user ?? null,
+        subscription: entry.subscription ?? null,
+      },
+    });
+  };
+
+  const recentFailures = async (remoteAddress: string, now: Date) =>
+    ledger().count({
+      where: {
+        remoteAddress,
+        outcome: 'rejected',
+        reason: { $startsWith: 'checksum' },
+        receivedAt: { $gt: new Date(now.getTime() - FAILURE_WINDOW_MS) },
+      },
+    });
+
+  const reject = async (
+    status: number,
+    reason: string,
+    fields: Record<string, unknown>,
+    remoteAddress: string,
+    now: Date,
+    errors?: FieldError[]
+  ): Promise<Click2SellAnswer> => {
+    await record({ outcome: 'rejected', reason, fields, remoteAddress, now });
+    return { status, outcome: 'rejected', message: reason, errors };
+  };
+
+  const handle = async (input: {
+    fields: Record<string, unknown>;
+    remoteAddress: string;
+    now?: Date;
+  }): Promise<Click2SellAnswer> => {
+    const now = input.now ?? getService(strapi, 'clock').now();
+    const { fields, remoteAddress } = input;
+    // Work that waits on a member's lock reads the time again once it holds it (unless pinned).
+    const pinned = input.now;
+
+    if ((await recentFailures(remoteAddress, now)) >= FAILURE_LIMIT) {
+      return reject(429, 'too many failed verifications from this address; try again later', fields, remoteAddress, now);
+    }
+    const secret = await getService(strapi, 'settings').click2sellSecret();
+    if (!secret) {
+      return reject(
+        503,
+        'no Click2Sell secret key is configured (Settings → Subscriptions, or CLICK2SELL_SECRET_KEY)',
+        fields,
+        remoteAddress,
+        now
+      );
+    }
+    const parsed = parseNotification(fields);
+    if (!parsed.ok) {
+      const message = parsed.errors.map((e) => e.message).join('; ');
+      return reject(400, message, fields, remoteAddress, now, parsed.errors);
+    }
+    const n = parsed.notification;
+    if (!verifyChecksum(secret, n.acquirer_transaction_id, n.checksum)) {
+      return reject(403, 'checksum verification failed', fields, remoteAddress, now);
+    }
+
+    const dedupeKey = dedupeKeyOf(n);
+    const duplicate = async (): Promise<Click2SellAnswer> => {
+      await record({ outcome: 'duplicate', reason: 'already processed', fields, remoteAddress, now });
+      return { status: 200, outcome: 'duplicate', message: 'already processed' };
+    };
+    if (await ledger().findOne({ where: { dedupeKey }, select: ['id'] })) return duplicate();
+
+    try {
+      return await retryOnConflict(() => apply(n, fields, dedupeKey, remoteAddress, now, pinned));
+    } catch (error) {
+      if (isUniqueViolation(error)) return duplicate();
+      throw error;
+    }
+  };
+
+  const apply = async (
+    n: Notification,
+    fields: Record<string, unknown>,
+    dedupeKey: string,
+    remoteAddress: string,
+    now: Date,
+    pinned: Date | undefined
+  ): Promise<Click2SellAnswer> => {
+    const meaning = meaningOf(n);
+    const settings = await getService(strapi, 'settings').get();
+    const subscriptions = getService(strapi, 'subscriptions');
+
+    const answer = await strapi.db.transaction(async ({ onCommit }) => {
+      // The ledger row comes first: a concurrent copy of this notification blocks on its unique
+      // key until this transaction ends, then fails and is answered "already processed".
+      const event = await record({ outcome: 'applied', fields, remoteAddress, now, dedupeKey });
+
+      if (meaning === 'failed-payment') {
+        await ledger().update({ where: { id: event.id }, data: { outcome: 'failed-payment', reason: 'payment failed: nothing extended' } });
+        return { status: 200, outcome: 'failed-payment' as Outcome, message: 'payment failed: recorded, nothing extended' };
+      }
+
+      const offer = (await strapi.db.query(UID.offer).findOne({
+        where: { click2sellProductId: n.product_id },
+        select: ['id', 'title'],
+      })) as { id: number; title: string } | null;
+
+      // Refunds and cancellations never create members.
+      if (meaning === 'refund' || meaning === 'cancel') {
+        const member = await getService(strapi, 'members').findByEmail(n.buyer_email);
+        const target = member && offer ? await subscriptions.latestFor(member.id, offer.id, n.c2s_transaction_id) : null;
+        if (!target) {
+          const reason = `${meaning}: no matching subscription for ${member ? 'this member and product' : 'this e-mail'}`;
+          await ledger().update({ where: { id: event.id }, data: { reason, user: member?.id ?? null } });
+          return { status: 200, outcome: 'applied' as Outcome, message: reason };
+        }
+        const updated =
+          meaning === 'refund'
+            ? await subscriptions.refund(target.id, { now: pinned })
+            : await subscriptions.cancel(target.id, { now: pinned });
+        await ledger().update({ where: { id: event.id }, data: { user: member!.id, subscription: updated.id, reason: meaning } });
+        return { status: 200, outcome: 'applied' as Outcome, message: `${meaning} applied` };
+      }
+
+      const { user, created } = await getService(strapi, 'members').findOrCreate(n.buyer_email);
+      if (created) {
+        await queueWelcome({ userId: user.id, email: user.email, offerTitle: offer?.title ?? null }, now, onCommit);
+        onCommit(() => {
+          void strapi.eventHub.emit('subscriptions.user.created', { user: { id: user.id, email: user.email }, source: 'click2sell' });
+        });
+      }
+      if (!offer) {
+        // As the Plone add-on did: the member is provisioned (with the fallback role); admins see it.
+        await getService(strapi, 'roles').recompute(user.id, pinned ?? getService(strapi, 'clock').now());
+        const reason = `unmapped product: no offer has click2sellProductId "${n.product_id}"`;
+        await ledger().update({ where: { id: event.id }, data: { outcome: 'unmapped', reason, user: user.id } });
+        return { status: 200, outcome: 'unmapped' as Outcome, message: reason };
+      }
+      const purchase = {
+        lastPurchaseId: n.c2s_transaction_id,
+        lastPurchaseAt: purchaseInstant(n, settings.purchaseTimezone),
+        affiliate: n.affiliate_username || null,
+        buyerName: buyerNameOf(n) || null,
+      };
+      const result =
+        meaning === 'rebill'
+          ? await subscriptions.rebill({ user: user.id, offer: offer.id, purchase, source: 'click2sell', now: pinned })
+          : await subscriptions.createOrRenew({
+              user: user.id,
+              offer: offer.id,
+              purchase,
+              source: 'click2sell',
+              recurring: n.transaction_type === 'Subscription',
+              now: pinned,
+            });
+      await ledger().update({
+        where: { id: event.id },
+        data: { user: user.id, subscription: result.subscription.id, reason: `${meaning}: subscription ${result.action}` },
+      });
+      return { status: 200, outcome: 'applied' as Outcome, message: `${meaning}: subscription ${result.action}` };
+    });
+
+    return answer;
+  };
+
+  /**
+   * The welcome e-mail is written to the message outbox in the purchase's own transaction (so
+   * it exists exactly when the member does) and delivered after the commit; an SMTP failure
+   * leaves it in the outbox to be retried, never undoing the purchase.
+   */
+  const queueWelcome = async (
+    welcome: { userId: number; email: string; offerTitle: string | null },
+    now: Date,
+    onCommit: (callback: () => void) => void
+  ) => {
+    const messages = strapi.plugin('subscriptions').service('messages') as
+      | { enqueue(input: Record<string, unknown>, now?: Date): Promise<unknown>; deliverSoon(): void }
+      | undefined;
+    if (!messages) return;
+    await messages.enqueue(
+      {
+        kind: 'welcome',
+        to: welcome.email,
+        userId: welcome.userId,
+        dedupeKey: `welcome:${welcome.userId}`,
+        data: { offerTitle: welcome.offerTitle },
+      },
+      now
+    );
+    onCommit(() => messages.deliverSoon());
+  };
+
+  return { handle };
+};
