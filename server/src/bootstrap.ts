@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { SUBSCRIPTION_EVENTS } from './services/subscriptions';
 import { ADMIN_ACTIONS } from './permissions';
-import { grantDefaultPermissions } from './default-permissions';
+import { grantDefaultPermissions, grantPermissionsToOfferRoles } from './default-permissions';
 import { ensureIndexes } from './database/indexes';
 import { ensureLockTable } from './database/locks';
 import { useReadCommittedOnMysql } from './database/isolation';
@@ -19,6 +19,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
 
   await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS as never);
   await grantDefaultPermissions(strapi);
+  await grantPermissionsToOfferRoles(strapi);
 };
 
 export default bootstrap;

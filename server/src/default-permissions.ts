@@ -3,11 +3,9 @@ import type { Core } from '@strapi/strapi';
 /**
  * On first install, open the offers list and "my subscriptions" to Public and Authenticated.
  * "My subscriptions" is open to Public only so that an anonymous caller gets the route's own
- * 401 ("log in") rather than users-permissions' 403; it never shows anything without a user. Done once per role (remembered in the plugin store), so an admin who revokes
- * them later is not overruled on the next restart.
- *
- * On a brand-new database this plugin may boot before users-permissions has created its roles;
- * the grant then happens when users-permissions creates them.
+ * 401 ("log in") rather than users-permissions' 403; it never shows anything without a user.
+ * Done once per role (remembered in the plugin store), so an admin who revokes them later is
+ * not overruled on the next restart.
  */
 const GRANTS: Record<string, string[]> = {
   public: ['plugin::subscriptions.offers.find', 'plugin::subscriptions.me.find'],
@@ -17,36 +15,56 @@ const GRANTS: Record<string, string[]> = {
 const ROLE = 'plugin::users-permissions.role';
 const PERMISSION = 'plugin::users-permissions.permission';
 
+const MEMBER_ACTIONS = GRANTS.authenticated;
+
+/**
+ * Members hold the roles offers grant, not Authenticated: each such role gets the same
+ * member routes ("my subscriptions", the offers list) the first time an offer grants it.
+ */
+export const grantMemberPermissions = async (strapi: Core.Strapi, roleId: number) => {
+  const store = strapi.store({ type: 'plugin', name: 'subscriptions', key: 'member-role-permissions' });
+  const done = ((await store.get()) ?? {}) as Record<string, string>;
+  if (done[String(roleId)]) return;
+  for (const action of MEMBER_ACTIONS) {
+    const exists = await strapi.db.query(PERMISSION).findOne({ where: { action, role: { id: roleId } } });
+    if (!exists) await strapi.db.query(PERMISSION).create({ data: { action, role: roleId } });
+  }
+  done[String(roleId)] = new Date().toISOString();
+  await store.set({ value: done });
+};
+
+export const grantPermissionsToOfferRoles = async (strapi: Core.Strapi) => {
+  const offers = (await strapi.db.query('plugin::subscriptions.offer').findMany({
+    select: ['id'],
+    populate: { role: { select: ['id'] } },
+  })) as { role?: { id: number } | null }[];
+  for (const roleId of new Set(offers.map((o) => o.role?.id).filter((id): id is number => !!id))) {
+    await grantMemberPermissions(strapi, roleId);
+  }
+};
+
 export const grantDefaultPermissions = async (strapi: Core.Strapi) => {
   const store = strapi.store({ type: 'plugin', name: 'subscriptions', key: 'default-permissions' });
   const done = ((await store.get()) ?? {}) as Record<string, string>;
+  const pending = Object.keys(GRANTS).filter((type) => !done[type]);
+  if (pending.length === 0) return;
 
-  const grant = async (role: { id: number; type: string }) => {
-    for (const action of GRANTS[role.type] ?? []) {
+  // On a new database this plugin can boot before users-permissions has created its roles.
+  // Let users-permissions initialise itself first (it is idempotent): it only seeds its own
+  // default permissions (login, register…) when it finds no permission at all, so granting
+  // ours first would leave a fresh site without a login route.
+  if ((await strapi.db.query(ROLE).count({ where: { type: { $in: pending } } })) < pending.length) {
+    await strapi.plugin('users-permissions').service('users-permissions').initialize();
+  }
+
+  for (const type of pending) {
+    const role = await strapi.db.query(ROLE).findOne({ where: { type } });
+    if (!role) continue;
+    for (const action of GRANTS[type]) {
       const exists = await strapi.db.query(PERMISSION).findOne({ where: { action, role: { id: role.id } } });
       if (!exists) await strapi.db.query(PERMISSION).create({ data: { action, role: role.id } });
     }
-    done[role.type] = new Date().toISOString();
-    await store.set({ value: done });
-  };
-
-  const pending = new Set(Object.keys(GRANTS).filter((type) => !done[type]));
-  for (const type of [...pending]) {
-    const role = await strapi.db.query(ROLE).findOne({ where: { type } });
-    if (role) {
-      await grant(role);
-      pending.delete(type);
-    }
+    done[type] = new Date().toISOString();
   }
-  if (pending.size === 0) return;
-  strapi.db.lifecycles.subscribe({
-    models: [ROLE],
-    async afterCreate(event: { result?: { id: number; type: string } }) {
-      const role = event.result;
-      if (role && pending.has(role.type)) {
-        pending.delete(role.type);
-        await grant(role);
-      }
-    },
-  });
+  await store.set({ value: done });
 };

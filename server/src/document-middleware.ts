@@ -14,6 +14,7 @@ import { getService } from './utils/plugin';
 import { relationRef, type RelationRef } from './utils/relations';
 import { toDate } from './utils/dates';
 import { rethrowAsHttp } from './utils/errors';
+import { grantMemberPermissions } from './default-permissions';
 import { columnsOf, datesOf, SUBSCRIPTION_POPULATE, type OfferRow, type SubscriptionRow } from './repositories/rows';
 
 type Data = Record<string, unknown>;
@@ -158,6 +159,11 @@ const onOffer = async (
       if (!Number.isFinite(price) || price < 0) throw new DomainError('price', 'price must be a number ≥ 0');
     }
   }
+  if (action === 'create') {
+    const result = (await next()) as { id?: number } | null;
+    if (result?.id) await grantOfferRole(strapi, result.id);
+    return result;
+  }
   if ((action === 'update' || action === 'delete') && params.documentId) {
     const before = (await strapi.db.query(UID.offer).findOne({
       where: { documentId: params.documentId },
@@ -181,6 +187,7 @@ const onOffer = async (
         where: { id: before.id },
         populate: { role: { select: ['id'] } },
       })) as OfferRow;
+      if (after.role?.id) await grantMemberPermissions(strapi, after.role.id);
       if ((after.role?.id ?? null) !== (before.role?.id ?? null) || (after.level ?? 0) !== (before.level ?? 0)) {
         await getService(strapi, 'roles').recomputeForOffer(before.id, now, before.role?.id ?? null);
       }
@@ -188,6 +195,14 @@ const onOffer = async (
     return result;
   }
   return next();
+};
+
+const grantOfferRole = async (strapi: Core.Strapi, offerId: number) => {
+  const offer = (await strapi.db.query(UID.offer).findOne({
+    where: { id: offerId },
+    populate: { role: { select: ['id'] } },
+  })) as OfferRow | null;
+  if (offer?.role?.id) await grantMemberPermissions(strapi, offer.role.id);
 };
 
 const onNotificationRule = async (

@@ -29,7 +29,7 @@ describe('frontend access', () => {
     // The site owner lets members call the guarded example routes.
     const authenticated = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
     for (const role of [authenticated, memberRole, premiumRole]) {
-      for (const action of ['api::member-content.member-content.find', 'api::member-content.member-content.premium', 'plugin::subscriptions.me.find']) {
+      for (const action of ['api::member-content.member-content.find', 'api::member-content.member-content.premium']) {
         const exists = await strapi.db.query('plugin::users-permissions.permission').findOne({ where: { action, role: { id: role.id } } });
         if (!exists) await strapi.db.query('plugin::users-permissions.permission').create({ data: { action, role: role.id } });
       }
@@ -62,6 +62,29 @@ describe('frontend access', () => {
   it('answers 401 to "me" without a valid JWT', async () => {
     expect((await http(strapi).get('/api/subscriptions/me')).status).toBe(401);
     expect((await http(strapi).get('/api/subscriptions/me').set({ Authorization: 'Bearer forged.token.here' })).status).toBe(401);
+  });
+
+  it("leaves users-permissions' own defaults in place on a new database: members can log in", async () => {
+    const email = `login-${Date.now()}@example.com`;
+    const authenticated = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+    await strapi.plugin('users-permissions').service('user').add({
+      username: email, email, password: 'Login-password-1', provider: 'local', confirmed: true, blocked: false, role: authenticated.id,
+    });
+    const res = await http(strapi).post('/api/auth/local').send({ identifier: email, password: 'Login-password-1' });
+    expect(res.status).toBe(200);
+    const me = await http(strapi).get('/api/subscriptions/me').set({ Authorization: `Bearer ${res.body.jwt}` });
+    expect(me.status).toBe(200);
+    expect(me.body.data.subscriptions).toEqual([]);
+  });
+
+  it('opens "me" to the roles offers grant, not only to Authenticated', async () => {
+    for (const type of ['member', 'premium', 'authenticated']) {
+      const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type } });
+      const granted = await strapi.db
+        .query('plugin::users-permissions.permission')
+        .count({ where: { action: 'plugin::subscriptions.me.find', role: { id: role.id } } });
+      expect(granted).toBe(1);
+    }
   });
 
   it('tells each member their subscriptions and effective role', async () => {
