@@ -11,8 +11,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!user) throw new errors.UnauthorizedError('Log in to see your subscriptions');
     const now = getService(strapi, 'clock').now();
     const service = getService(strapi, 'subscriptions');
-    const rows = await service.listForUser(user.id);
-    const role = await service.effectiveRole(user.id);
+    const [rows, role] = await Promise.all([service.listForUser(user.id), service.effectiveRole(user.id)]);
     ctx.body = {
       data: {
         role,

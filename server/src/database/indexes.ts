@@ -16,6 +16,8 @@ interface IndexSpec {
 export const INDEXES: IndexSpec[] = [
   { uid: UID.paymentEvent, name: 'subs_payment_events_dedupe_uq', columns: ['dedupe_key'], unique: true },
   { uid: UID.paymentEvent, name: 'subs_payment_events_received_idx', columns: ['received_at'] },
+  // The failed-verification count behind Click2Sell's 429.
+  { uid: UID.paymentEvent, name: 'subs_payment_events_address_idx', columns: ['remote_address', 'received_at'] },
   { uid: UID.message, name: 'subs_messages_dedupe_uq', columns: ['dedupe_key'], unique: true },
   { uid: UID.message, name: 'subs_messages_status_next_idx', columns: ['status', 'next_attempt_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_status_starts_idx', columns: ['status', 'starts_at'] },

@@ -55,7 +55,19 @@ const STORE_KEY = 'settings';
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: 'subscriptions' });
 
+  // Every payment reads the settings; a few seconds of cache spares a query per request.
+  // A change made in this process is seen at once; other processes see it within the TTL.
+  const TTL_MS = 5_000;
+  let cached: { at: number; value: Settings } | null = null;
+
   const get = async (): Promise<Settings> => {
+    if (cached && Date.now() - cached.at < TTL_MS) return cached.value;
+    const value = await read();
+    cached = { at: Date.now(), value };
+    return value;
+  };
+
+  const read = async (): Promise<Settings> => {
     const saved = ((await store().get({ key: STORE_KEY })) ?? {}) as Record<string, unknown>;
     const result = settingsSchema.safeParse(saved);
     // A stored value that no longer validates (older version, hand edit) falls back to defaults
@@ -93,6 +105,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!role) throw new DomainError('fallbackRoleId', `fallbackRoleId: no role with id ${result.data.fallbackRoleId}`);
     }
     await store().set({ key: STORE_KEY, value: result.data });
+    cached = null;
     return result.data;
   };
 

@@ -1,0 +1,20 @@
+'use strict';
+
+/**
+ * The playground as `strapi start` runs it (NODE_ENV=production, no file watching), without
+ * serving the admin panel's static build, which no benchmark requests. Started by bench/lib/app.js.
+ */
+const path = require('path');
+const { createStrapi } = require('@strapi/strapi');
+
+const appDir = path.resolve(__dirname, '..', '..', 'playground');
+
+createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false })
+  .start()
+  .then((app) => {
+    process.send?.({ ready: true, port: app.config.get('server.port') });
+  })
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
