@@ -3,6 +3,7 @@ import { SUBSCRIPTION_EVENTS } from './services/subscriptions';
 import { ADMIN_ACTIONS } from './permissions';
 import { grantDefaultPermissions } from './default-permissions';
 import { ensureIndexes } from './database/indexes';
+import { registerCron } from './cron';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await ensureIndexes(strapi);
@@ -15,6 +16,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
 
   await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS as never);
   await grantDefaultPermissions(strapi);
+  registerCron(strapi);
 };
 
 export default bootstrap;

@@ -1,5 +1,10 @@
 import type { Core } from '@strapi/strapi';
+import { CRON_JOB_NAME } from './cron';
+import { getService } from './utils/plugin';
 
-const destroy = (_: { strapi: Core.Strapi }) => {};
+const destroy = ({ strapi }: { strapi: Core.Strapi }) => {
+  strapi.cron?.remove?.(CRON_JOB_NAME);
+  getService(strapi, 'messages').cancelSoon();
+};
 
 export default destroy;

@@ -3,3 +3,5 @@ export * from './periods';
 export * from './lifecycle';
 export * from './stacking';
 export * from './roles';
+export * from './reminders';
+export * from './templates';
