@@ -32,8 +32,8 @@ export interface EnqueueInput {
 
 /** After this many failed attempts a message stays `failed` for an admin to look at. */
 export const MAX_ATTEMPTS = 8;
-/** How long a process owns a message it is sending; a process killed mid-send loses it after this. */
-export const CLAIM_LEASE_MS = 5 * 60_000;
+/** How long a process owns a message it is sending (longer than an SMTP send may take); a process killed mid-send loses it after this. */
+export const CLAIM_LEASE_MS = 15 * 60_000;
 const BACKOFF_BASE_MS = 60_000;
 const BACKOFF_MAX_MS = 12 * 3_600_000;
 
