@@ -32,7 +32,7 @@ const main = async () => {
       process.send({ type: 'error', message: error && error.stack ? error.stack : String(error) });
     }
   });
-  process.send({ type: 'ready', pid: process.pid });
+  process.send({ type: 'ready', pid: process.pid, cronJobs: app.cron.jobs.map((job) => job.name) });
 };
 
 main().catch((error) => {

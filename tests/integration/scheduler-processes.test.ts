@@ -12,17 +12,20 @@ const SUB = 'plugin::subscriptions.subscription';
 type Figures = Record<string, number>;
 
 /** A Strapi process of its own (tests/helpers/worker-process.js), driven over IPC. */
-const startWorker = (env: Record<string, string>): Promise<{ child: ChildProcess; run(nows: Date[]): Promise<Figures[]>; stop(): Promise<void> }> =>
+const startWorker = (
+  env: Record<string, string>
+): Promise<{ child: ChildProcess; cronJobs: string[]; run(nows: Date[]): Promise<Figures[]>; stop(): Promise<void> }> =>
   new Promise((resolve, reject) => {
     const child = fork(path.resolve(__dirname, '..', 'helpers', 'worker-process.js'), [], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const onBoot = (message: { type: string; message?: string }) => {
+    const onBoot = (message: { type: string; message?: string; cronJobs?: string[] }) => {
       if (message.type === 'ready') {
         child.off('message', onBoot);
         resolve({
           child,
+          cronJobs: message.cronJobs ?? [],
           run: (nows) =>
             new Promise((done, fail) => {
               const onRun = (reply: { type: string; figures?: Figures[]; message?: string }) => {
@@ -97,7 +100,14 @@ describe(`scheduled work in ${WORKERS} Strapi process(es) on one ${databaseClien
       ids.push(sub.id);
     }
 
-    for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorker(smtp.env)); // one after the other: one schema sync at a time
+    // One after the other: one schema sync at a time. The first has the plugin's cron switched on
+    // (with a rule that will not fire during the test) to show the job is registered.
+    for (let i = 0; i < WORKERS; i += 1) {
+      const cron = i === 0 ? { SUBSCRIPTIONS_CRON_ENABLED: 'true', SUBSCRIPTIONS_CRON_RULE: '59 23 31 12 *' } : {};
+      workers.push(await startWorker({ ...smtp.env, ...cron }));
+    }
+    expect(workers[0].cronJobs).toContain('subscriptions-scheduler');
+    expect((strapi.cron.jobs as { name: string | null }[]).map((job) => job.name)).not.toContain('subscriptions-scheduler');
 
     // The processes' crons fire at the same instants (their clocks agree): the starts, the "before"
     // reminders, the ends, the "after" reminders. Each instant runs in all processes at once.

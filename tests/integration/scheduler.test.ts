@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { bootStrapi, createMember, createRole, http, roleOf, stopStrapi, subscriptionsService } from '../helpers/strapi';
+import { adminJwt, bootStrapi, createMember, createRole, http, roleOf, stopStrapi, subscriptionsService } from '../helpers/strapi';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 
 const MINUTE = 60_000;
@@ -235,6 +235,40 @@ describe('scheduled work', () => {
     const subjects = smtp.to(user.email).map((m) => m.subject);
     expect(subjects).toHaveLength(2); // expiry notice + the "after" reminder, no "before" one
     expect(subjects.filter((s) => s.includes('ends on'))).toHaveLength(0);
+  });
+
+  it('shows admins the reminder log with each outcome; refuses a bad filter naming the field', async () => {
+    const admin = await adminJwt(strapi);
+    const auth = { Authorization: `Bearer ${admin.jwt}` };
+    const skipped = await http(strapi).get('/subscriptions/messages?kind=reminder&status=skipped').set(auth);
+    expect(skipped.status).toBe(200);
+    expect(skipped.body.data.length).toBeGreaterThanOrEqual(1);
+    for (const row of skipped.body.data) {
+      expect(row).toMatchObject({ kind: 'reminder', status: 'skipped' });
+      expect(row.lastError).toMatch(/already ended/);
+      expect(row.subscription.documentId).toEqual(expect.any(String));
+    }
+    const sent = await http(strapi).get('/subscriptions/messages?kind=reminder&status=sent&pageSize=2').set(auth);
+    expect(sent.body.data).toHaveLength(2);
+    expect(sent.body.meta.pagination.total).toBeGreaterThanOrEqual(3);
+    expect(sent.body.data[0]).not.toHaveProperty('data');
+
+    const bad = await http(strapi).get('/subscriptions/messages?status=lost').set(auth);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.errors[0].path).toEqual(['status']);
+    const unknown = await http(strapi).get('/subscriptions/messages?sort=id').set(auth);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/sort/);
+
+    const author = await adminJwt(strapi, 'strapi-author');
+    expect((await http(strapi).get('/subscriptions/messages').set({ Authorization: `Bearer ${author.jwt}` })).status).toBe(403);
+    expect((await http(strapi).get('/subscriptions/messages')).status).toBe(401);
+
+    const templates = await http(strapi).get('/subscriptions/email-templates').set(auth);
+    expect(templates.body.data.defaults.reminder.fr.subject).toContain('Votre abonnement');
+    const badUrl = await http(strapi).put('/subscriptions/settings').set(auth).send({ renewalUrl: 'not a url' });
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.body.error.details.errors[0].path).toEqual(['renewalUrl']);
   });
 
   it('records a failed send, retries it with back-off, and never sends it twice', async () => {

@@ -2,5 +2,6 @@ import settings from './settings';
 import subscriptions from './subscriptions';
 import offers from './offers';
 import me from './me';
+import messages from './messages';
 
-export default { settings, subscriptions, offers, me };
+export default { settings, subscriptions, offers, me, messages };
