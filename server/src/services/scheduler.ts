@@ -33,6 +33,7 @@ export interface RunFigures {
   remindersSkipped: number;
   sent: number;
   failed: number;
+  errors: number;
 }
 
 const EVENT_FOR: Partial<Record<Status, SubscriptionEvent>> = {
@@ -94,6 +95,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return next.status;
     });
 
+  const errors = { count: 0 };
+
   /** Pages through due subscriptions by id (keyset), so a run never reads the table at once. */
   const eachDue = async (where: Record<string, unknown>, visit: (row: SubscriptionRow) => Promise<void>) => {
     let lastId = 0;
@@ -104,7 +107,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         orderBy: { id: 'asc' },
         limit: BATCH_SIZE,
       })) as SubscriptionRow[];
-      for (const row of rows) await visit(row);
+      for (const row of rows) {
+        try {
+          await visit(row);
+        } catch (error) {
+          // One broken row must not stop the run (nor every later run, which would meet it first).
+          errors.count += 1;
+          strapi.log.error(`subscriptions scheduler: subscription ${row.id}: ${(error as Error).message}`);
+        }
+      }
       if (rows.length < BATCH_SIZE) return;
       lastId = rows[rows.length - 1].id;
     }
@@ -162,6 +173,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const queueReminders = async (now: Date, figures: RunFigures) => {
     const from = await reminderWindowStart(now);
+    const errorsBefore = errors.count;
     const rules = (await strapi.db.query(UID.notificationRule).findMany({
       select: ['id', 'amount', 'period', 'when'],
       populate: { offer: { select: ['id', 'title'] } },
@@ -205,7 +217,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       );
     }
-    await store().set({ key: STORE_KEY, value: { remindersCheckedUntil: now.toISOString() } });
+    // After an error the window stays open: the next run looks at the same instants again.
+    if (errors.count === errorsBefore) {
+      await store().set({ key: STORE_KEY, value: { remindersCheckedUntil: now.toISOString() } });
+    }
   };
 
   /** One pass of all scheduled work at `now`; returns what it did. */
@@ -220,7 +235,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       remindersSkipped: 0,
       sent: 0,
       failed: 0,
+      errors: 0,
     };
+    const errorsAtStart = errors.count;
     const { graceHours } = await settings().get();
     await activate(now, figures);
     await expire(now, figures);
@@ -229,6 +246,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const delivery = await messages().deliverDue({ now });
     figures.sent = delivery.sent;
     figures.failed = delivery.failed;
+    figures.errors = errors.count - errorsAtStart;
     const busy = Object.values(figures).some((n) => n > 0);
     const line = `subscriptions scheduler at ${now.toISOString()}: ${Object.entries(figures)
       .map(([k, v]) => `${k}=${v}`)
