@@ -78,6 +78,7 @@ export const parseMail = (raw: string, envelope: { from: string; to: string[] })
 export const startSmtp = async () => {
   const received: ReceivedMail[] = [];
   const state = { failing: false };
+  const waiters: { address: string; resolve: (mail: ReceivedMail) => void }[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -96,7 +97,12 @@ export const startSmtp = async () => {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
         };
-        received.push(parseMail(Buffer.concat(chunks).toString('utf8'), envelope));
+        const mail = parseMail(Buffer.concat(chunks).toString('utf8'), envelope);
+        received.push(mail);
+        for (const waiter of waiters.filter((w) => mail.to.includes(w.address))) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(mail);
+        }
         callback();
       });
     },
@@ -113,6 +119,12 @@ export const startSmtp = async () => {
     },
     to(address: string) {
       return received.filter((m) => m.to.includes(address));
+    },
+    /** Resolves when a message to `address` arrives (at once if one already has): for sends that happen in the background. */
+    waitFor(address: string): Promise<ReceivedMail> {
+      const already = received.find((m) => m.to.includes(address));
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve) => waiters.push({ address, resolve }));
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

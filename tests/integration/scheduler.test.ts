@@ -413,7 +413,8 @@ describe('scheduled work', () => {
   });
 
   it('costs the same number of queries whether 1,500 subscriptions are not due or none', async () => {
-    const offer = await makeOffer({ duration: 1, period: 'months' }, [{ amount: 7, period: 'days', when: 'before' }]);
+    // A notification rule, so the reminder step has a range to read too.
+    await makeOffer({ duration: 1, period: 'months' }, [{ amount: 7, period: 'days', when: 'before' }]);
     const now = at('2040-01-01T00:00:00Z');
     await run(now);
     const countQueries = async (when: Date) => {
@@ -439,8 +440,31 @@ describe('scheduled work', () => {
       source: 'api',
     }));
     await strapi.db.query(SUB).createMany({ data: rows });
-    void offer;
     const after = await countQueries(new Date(now.getTime() + 2 * MINUTE));
     expect(after).toBe(before);
+  });
+
+  it('deliverSoon sends a message queued in a transaction once that transaction has committed', async () => {
+    const committed = await createMember(strapi);
+    const rolledBack = await createMember(strapi);
+    await strapi.db.transaction(async () => {
+      await messages().enqueue({ kind: 'welcome', to: committed.email, userId: committed.id, dedupeKey: `welcome:soon:${committed.id}` });
+      messages().deliverSoon();
+    });
+    await expect(
+      strapi.db.transaction(async () => {
+        await messages().enqueue({ kind: 'welcome', to: rolledBack.email, userId: rolledBack.id, dedupeKey: `welcome:soon:${rolledBack.id}` });
+        messages().deliverSoon();
+        throw new Error('purchase failed');
+      })
+    ).rejects.toThrow('purchase failed');
+    const mail = await smtp.waitFor(committed.email);
+    expect(mail.subject).toBe('Welcome');
+    // The background delivery marks the row once the SMTP server has accepted it.
+    const sentRow = async () => strapi.db.query(MESSAGE).findOne({ where: { dedupeKey: `welcome:soon:${committed.id}` } });
+    for (let i = 0; i < 400 && (await sentRow()).status !== 'sent'; i += 1) await new Promise((r) => setTimeout(r, 25));
+    expect((await sentRow()).status).toBe('sent');
+    expect(await strapi.db.query(MESSAGE).count({ where: { dedupeKey: `welcome:soon:${rolledBack.id}` } })).toBe(0);
+    expect(smtp.to(rolledBack.email)).toHaveLength(0);
   });
 });
