@@ -51,8 +51,20 @@ interface MessageRow {
   claimedUntil: unknown;
   data: Record<string, unknown> | null;
   user?: { id: number; username?: string; email?: string } | null;
-  subscription?: { id: number; startsAt?: unknown; endsAt?: unknown; dueAt?: unknown; offer?: { documentId: string; title: string } | null } | null;
-  notificationRule?: { id: number; subject?: string | null; text?: string | null; html?: string | null; when?: string } | null;
+  subscription?: {
+    id: number;
+    startsAt?: unknown;
+    endsAt?: unknown;
+    dueAt?: unknown;
+    offer?: { documentId: string; title: string } | null;
+  } | null;
+  notificationRule?: {
+    id: number;
+    subject?: string | null;
+    text?: string | null;
+    html?: string | null;
+    when?: string;
+  } | null;
 }
 
 const isUniqueViolation = (error: unknown): boolean => {
@@ -89,7 +101,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const enqueue = async (input: EnqueueInput, now?: Date): Promise<{ created: boolean; id: number | null }> => {
     const at = now ?? clock().now();
-    const existing = await query().findOne({ where: { dedupeKey: input.dedupeKey }, select: ['id'] });
+    const existing = await query().findOne({
+      where: { dedupeKey: input.dedupeKey },
+      select: ['id'],
+    });
     if (existing) return { created: false, id: null };
     const skipped = input.status === 'skipped';
     const data: Record<string, unknown> = {
@@ -110,7 +125,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const savepoint = `subs_enqueue_${crypto.randomBytes(4).toString('hex')}`;
       await trx.raw(`SAVEPOINT ${savepoint}`);
       try {
-        const row = (await query().create({ data, select: ['id'] })) as { id: number };
+        const row = (await query().create({ data, select: ['id'] })) as {
+          id: number;
+        };
         await trx.raw(`RELEASE SAVEPOINT ${savepoint}`);
         return { created: true, id: row.id };
       } catch (error) {
@@ -123,9 +140,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** users-permissions' own one-time link, as its forgot-password sends: `<URL>?code=<token>`. */
   const setPasswordUrl = async (userId: number): Promise<string | null> => {
-    const advanced = (await strapi
-      .store({ type: 'plugin', name: 'users-permissions', key: 'advanced' })
-      .get()) as { email_reset_password?: string | null } | null;
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as {
+      email_reset_password?: string | null;
+    } | null;
     const base = advanced?.email_reset_password;
     if (!base) return null;
     const token = crypto.randomBytes(64).toString('hex');
@@ -193,16 +210,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await strapi
         .plugin('email')
         .service('email')
-        .send({ to: row.to, ...(emailFrom ? { from: emailFrom } : {}), subject: mail.subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}) });
+        .send({
+          to: row.to,
+          ...(emailFrom ? { from: emailFrom } : {}),
+          subject: mail.subject,
+          text: mail.text,
+          ...(mail.html ? { html: mail.html } : {}),
+        });
       await query().update({
         where: { id: row.id },
-        data: { status: 'sent', sentAt: now, subject, lastError: null, claimedUntil: null, nextAttemptAt: null },
+        data: {
+          status: 'sent',
+          sentAt: now,
+          subject,
+          lastError: null,
+          claimedUntil: null,
+          nextAttemptAt: null,
+        },
       });
       return 'sent';
     } catch (error) {
       const final = attempts >= MAX_ATTEMPTS;
       const lastError = describeError(error);
-      strapi.log.warn(`subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`);
+      strapi.log.warn(
+        `subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`
+      );
       await query().update({
         where: { id: row.id },
         data: {
@@ -225,49 +257,69 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const now = options.now ?? clock().now();
     const limit = options.limit ?? 100;
     const figures = { sent: 0, failed: 0, skipped: 0 };
-    let lastId = 0;
-    for (;;) {
-      const due = (await query().findMany({
-        where: {
-          $or: [
-            // New messages go out at once, whatever `now` their writer used.
-            { status: 'pending' },
-            { status: 'failed', nextAttemptAt: { $lte: now }, attempts: { $lt: MAX_ATTEMPTS } },
-            { status: 'sending', claimedUntil: { $lte: now } },
-          ],
-          id: { $gt: lastId },
-        },
-        select: ['id', 'status', 'attempts'],
-        orderBy: { id: 'asc' },
-        limit,
-      })) as { id: number; status: string; attempts: number | null }[];
-      if (due.length === 0) break;
-      for (const candidate of due) {
-        lastId = candidate.id;
-        if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
-          // A process died while sending its last attempt: give up rather than loop forever.
-          const { count } = await query().updateMany({
-            where: { id: candidate.id, status: candidate.status, claimedUntil: { $lte: now } },
-            data: { status: 'failed', claimedUntil: null, nextAttemptAt: null },
-          });
-          if (count === 1) figures.failed += 1;
-          continue;
+    // Three indexed queries rather than one OR: each reads its own status through
+    // (status, next_attempt_at) or (status, claimed_until), whatever the size of the log.
+    const sources: Record<string, unknown>[] = [
+      // New messages go out at once, whatever `now` their writer used.
+      { status: 'pending' },
+      {
+        status: 'failed',
+        nextAttemptAt: { $lte: now },
+        attempts: { $lt: MAX_ATTEMPTS },
+      },
+      // Claimed by a process that died or hung past its lease.
+      { status: 'sending', claimedUntil: { $lte: now } },
+    ];
+    for (const source of sources) {
+      let lastId = 0;
+      for (;;) {
+        const due = (await query().findMany({
+          where: { ...source, id: { $gt: lastId } },
+          select: ['id', 'status', 'attempts'],
+          orderBy: { id: 'asc' },
+          limit,
+        })) as { id: number; status: string; attempts: number | null }[];
+        if (due.length === 0) break;
+        for (const candidate of due) {
+          lastId = candidate.id;
+          if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
+            // A process died while sending its last attempt: give up rather than loop forever.
+            const { count } = await query().updateMany({
+              where: {
+                id: candidate.id,
+                status: candidate.status,
+                claimedUntil: { $lte: now },
+              },
+              data: {
+                status: 'failed',
+                claimedUntil: null,
+                nextAttemptAt: null,
+              },
+            });
+            if (count === 1) figures.failed += 1;
+            continue;
+          }
+          if (!(await claim(candidate, now))) {
+            figures.skipped += 1;
+            continue;
+          }
+          const row = (await query().findOne({
+            where: { id: candidate.id },
+            populate: {
+              user: { select: ['id', 'username', 'email'] },
+              subscription: {
+                select: ['id', 'startsAt', 'endsAt', 'dueAt'],
+                populate: { offer: { select: ['documentId', 'title'] } },
+              },
+              notificationRule: {
+                select: ['id', 'subject', 'text', 'html', 'when'],
+              },
+            },
+          })) as MessageRow;
+          figures[await send(row, now)] += 1;
         }
-        if (!(await claim(candidate, now))) {
-          figures.skipped += 1;
-          continue;
-        }
-        const row = (await query().findOne({
-          where: { id: candidate.id },
-          populate: {
-            user: { select: ['id', 'username', 'email'] },
-            subscription: { select: ['id', 'startsAt', 'endsAt', 'dueAt'], populate: { offer: { select: ['documentId', 'title'] } } },
-            notificationRule: { select: ['id', 'subject', 'text', 'html', 'when'] },
-          },
-        })) as MessageRow;
-        figures[await send(row, now)] += 1;
+        if (due.length < limit) break;
       }
-      if (due.length < limit) break;
     }
     return figures;
   };
@@ -282,7 +334,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (soon) return;
       soon = setTimeout(() => {
         soon = null;
-        deliverDue().catch((error) => strapi.log.error(`subscriptions: delivering e-mails failed: ${describeError(error)}`));
+        deliverDue().catch((error) =>
+          strapi.log.error(`subscriptions: delivering e-mails failed: ${describeError(error)}`)
+        );
       }, 50);
       soon.unref?.();
     };
