@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
-import { CRON_JOB_NAME } from './cron';
+import { unregisterCron } from './cron';
 import { getService } from './utils/plugin';
 
 const destroy = ({ strapi }: { strapi: Core.Strapi }) => {
-  strapi.cron?.remove?.(CRON_JOB_NAME);
+  unregisterCron(strapi);
   getService(strapi, 'messages').cancelSoon();
 };
 

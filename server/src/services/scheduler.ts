@@ -24,6 +24,10 @@ export const FIRST_RUN_LOOKBACK_MS = 24 * 3_600_000;
 const WATERMARK_OVERLAP_MS = 60_000;
 const STORE_KEY = 'scheduler';
 
+/** The parts of a run, in the order a run does them; cron may run them on different rules. */
+export const SCHEDULER_STEPS = ['lifecycle', 'reminders', 'delivery'] as const;
+export type SchedulerStep = (typeof SCHEDULER_STEPS)[number];
+
 export interface RunFigures {
   activated: number;
   expired: number;
@@ -223,8 +227,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /** One pass of all scheduled work at `now`; returns what it did. */
-  const runOnce = async (options: { now?: Date } = {}): Promise<RunFigures> => {
+  /** One pass of the scheduled work at `now` (all steps unless told); returns what it did. */
+  const runOnce = async (options: { now?: Date; steps?: readonly SchedulerStep[] } = {}): Promise<RunFigures> => {
+    const steps = options.steps ?? SCHEDULER_STEPS;
     const now = options.now ?? clock().now();
     const figures: RunFigures = {
       activated: 0,
@@ -238,17 +243,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       errors: 0,
     };
     const errorsAtStart = errors.count;
-    const { graceHours } = await settings().get();
-    await activate(now, figures);
-    await expire(now, figures);
-    await endPastGrace(now, graceHours, figures);
-    await queueReminders(now, figures);
-    const delivery = await messages().deliverDue({ now });
-    figures.sent = delivery.sent;
-    figures.failed = delivery.failed;
+    if (steps.includes('lifecycle')) {
+      const { graceHours } = await settings().get();
+      await activate(now, figures);
+      await expire(now, figures);
+      await endPastGrace(now, graceHours, figures);
+    }
+    if (steps.includes('reminders')) await queueReminders(now, figures);
+    if (steps.includes('delivery')) {
+      const delivery = await messages().deliverDue({ now });
+      figures.sent = delivery.sent;
+      figures.failed = delivery.failed;
+    }
     figures.errors = errors.count - errorsAtStart;
     const busy = Object.values(figures).some((n) => n > 0);
-    const line = `subscriptions scheduler at ${now.toISOString()}: ${Object.entries(figures)
+    const line = `subscriptions scheduler (${steps.join(', ')}) at ${now.toISOString()}: ${Object.entries(figures)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`;
     if (busy) strapi.log.info(line);
@@ -256,15 +265,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return figures;
   };
 
-  let running: Promise<unknown> | null = null;
-  /** What the cron job calls: one run at a time per process (a slow run is not overlapped). */
-  const tick = async () => {
-    if (running) return;
-    running = runOnce().catch((error) => strapi.log.error(`subscriptions scheduler failed: ${(error as Error).message}`));
+  const running = new Set<string>();
+  /** What a cron job calls: one run of the same steps at a time per process (a slow run is not overlapped). */
+  const tick = async (steps: readonly SchedulerStep[] = SCHEDULER_STEPS) => {
+    const key = steps.join(',');
+    if (running.has(key)) return;
+    running.add(key);
     try {
-      await running;
+      await runOnce({ steps });
+    } catch (error) {
+      strapi.log.error(`subscriptions scheduler failed: ${(error as Error).message}`);
     } finally {
-      running = null;
+      running.delete(key);
     }
   };
 
