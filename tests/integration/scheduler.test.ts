@@ -467,4 +467,26 @@ describe('scheduled work', () => {
     expect(await strapi.db.query(MESSAGE).count({ where: { dedupeKey: `welcome:soon:${rolledBack.id}` } })).toBe(0);
     expect(smtp.to(rolledBack.email)).toHaveLength(0);
   });
+
+  it('reminds of an end an editor moved closer, even though that reminder\'s instant is already past', async () => {
+    // updated_at is written with the wall clock, so this test runs at the real time.
+    const offer = await makeOffer({ duration: 30, period: 'days' }, [{ amount: 7, period: 'days', when: 'before' }]);
+    const shortPass = await makeOffer({ duration: 3, period: 'days' }, [{ amount: 7, period: 'days', when: 'before' }]);
+    const now = new Date(Math.floor(Date.now() / MINUTE) * MINUTE);
+    const edited = await createMember(strapi);
+    const sub = await subscriptionsService(strapi).subscribe({ user: edited.id, offer: offer.id, startsAt: new Date(now.getTime() - 20 * DAY), now });
+    const pass = await createMember(strapi);
+    await subscriptionsService(strapi).subscribe({ user: pass.id, offer: shortPass.id, now });
+    await run(now);
+    expect(smtp.to(edited.email)).toHaveLength(0);
+    await subscriptionsService(strapi).editDates(sub.documentId, { endsAt: new Date(now.getTime() + 2 * DAY) }, { now });
+    const figures = await run(new Date(now.getTime() + MINUTE));
+    expect(figures.remindersQueued).toBe(1);
+    expect(smtp.to(edited.email).map((m) => m.subject)).toEqual([expect.stringContaining('ends on')]);
+    await run(new Date(now.getTime() + 2 * MINUTE));
+    expect(smtp.to(edited.email)).toHaveLength(1);
+    // The 3-day pass's "7 days before" instant lies before it started: no reminder, no log row.
+    expect(smtp.to(pass.email)).toHaveLength(0);
+    expect(await strapi.db.query(MESSAGE).count({ where: { to: pass.email } })).toBe(0);
+  });
 });

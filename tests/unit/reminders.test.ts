@@ -51,6 +51,12 @@ describe('reminder decisions', () => {
     expect(late.action === 'skip' && late.reason).toMatch(/already ended/);
   });
 
+  it('never reminds of an instant before the subscription started (a 3-day pass and a "7 days before" rule)', () => {
+    const pass = { id: 3, status: 'active' as const, startsAt: at('2024-05-07T12:00:00Z'), endsAt: end };
+    expect(reminderDecision(pass, rule(7, 'days', 'before'), at('2024-05-08T00:00:00Z'))).toMatchObject({ action: 'none' });
+    expect(reminderDecision(pass, rule(2, 'days', 'before'), at('2024-05-08T12:00:00Z'))).toMatchObject({ action: 'send' });
+  });
+
   it('has nothing to say for an unlimited or a refunded subscription', () => {
     expect(reminderDecision(sub(null), before, end).action).toBe('none');
     expect(reminderDecision(sub(end, 'refunded'), after, at('2025-01-01T00:00:00Z')).action).toBe('none');

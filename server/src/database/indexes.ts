@@ -22,6 +22,7 @@ export const INDEXES: IndexSpec[] = [
   { uid: UID.subscription, name: 'subs_subscriptions_status_ends_idx', columns: ['status', 'ends_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_status_due_idx', columns: ['status', 'due_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_ends_idx', columns: ['ends_at'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_updated_idx', columns: ['updated_at'] },
   { uid: UID.message, name: 'subs_messages_status_claim_idx', columns: ['status', 'claimed_until'] },
 ];
 

@@ -15,6 +15,8 @@ export interface RemindedSubscription {
   status: Status;
   /** The hard end; null (unlimited or open-ended recurring) means no end to remind of. */
   endsAt: Date | null;
+  /** A reminder due before this (a 3-day pass and a "7 days before" rule) is never meaningful. */
+  startsAt?: Date | null;
 }
 
 export type ReminderDecision =
@@ -39,7 +41,7 @@ export const reminderKey = (subscriptionId: number, ruleId: number, end: Date): 
 
 /**
  * What to do about one rule for one subscription at `now`:
- * - no end, or a refunded subscription: nothing to remind of;
+ * - no end, or a refunded subscription, or an instant before the subscription's start: nothing;
  * - the rule's instant is still ahead: wait;
  * - a "before" reminder whose end has already passed (the scheduler was down): skip, and say why;
  * - otherwise: send (an "after" reminder caught up after downtime still makes sense).
@@ -48,6 +50,7 @@ export const reminderDecision = (sub: RemindedSubscription, rule: ReminderRule, 
   if (sub.endsAt === null) return { action: 'none', reason: 'no end' };
   if (sub.status === 'refunded') return { action: 'none', reason: 'refunded' };
   const at = reminderInstant(sub.endsAt, rule);
+  if (sub.startsAt && at.getTime() < sub.startsAt.getTime()) return { action: 'none', reason: 'due before the subscription started' };
   if (now.getTime() < at.getTime()) return { action: 'wait', at };
   if (rule.when === 'before' && now.getTime() >= sub.endsAt.getTime()) {
     return {

@@ -171,9 +171,47 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return new Date(until.getTime() - WATERMARK_OVERLAP_MS);
   };
 
+  type RuleRow = ReminderRule & { offer?: { id: number; title: string } | null };
+  const REMINDED_STATUSES = ['pending', 'active', 'expired', 'cancelled'];
+
+  /** Queues (or logs as skipped) one reminder occurrence when it is due; the dedupe key makes it once. */
+  const remind = async (row: SubscriptionRow, rule: RuleRow, now: Date, locale: string, figures: RunFigures) => {
+    const email = row.user?.email;
+    if (!email || !row.user) return;
+    const dates = datesOf(row);
+    const decision = reminderDecision(
+      { id: row.id, status: row.status, endsAt: dates.endsAt, startsAt: dates.startsAt },
+      rule,
+      now
+    );
+    if (decision.action !== 'send' && decision.action !== 'skip') return;
+    const endsAt = dates.endsAt as Date;
+    const result = await messages().enqueue(
+      {
+        kind: 'reminder',
+        to: email,
+        userId: row.user.id,
+        subscriptionId: row.id,
+        notificationRuleId: rule.id,
+        dedupeKey: reminderKey(row.id, rule.id, endsAt),
+        locale,
+        data: { offerTitle: row.offer?.title ?? rule.offer?.title ?? '', endsAt: endsAt.toISOString(), when: rule.when },
+        ...(decision.action === 'skip' ? { status: 'skipped' as const, reason: decision.reason } : {}),
+      },
+      now
+    );
+    if (!result.created) return;
+    if (decision.action === 'skip') {
+      figures.remindersSkipped += 1;
+      strapi.log.info(`subscriptions: reminder for subscription ${row.id} (rule ${rule.id}) skipped: ${decision.reason}`);
+    } else figures.remindersQueued += 1;
+  };
+
   /**
    * Queues every reminder whose instant fell since the previous run (after downtime, the whole
    * downtime is caught up). A "before" reminder whose end already passed is logged as skipped.
+   * Subscriptions written since the previous run (created, renewed, dates edited by hand) are
+   * looked at too: a new end may put an instant in the past that no window will meet again.
    */
   const queueReminders = async (now: Date, figures: RunFigures) => {
     const from = await reminderWindowStart(now);
@@ -181,43 +219,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const rules = (await strapi.db.query(UID.notificationRule).findMany({
       select: ['id', 'amount', 'period', 'when'],
       populate: { offer: { select: ['id', 'title'] } },
-    })) as (ReminderRule & { offer?: { id: number; title: string } | null })[];
+    })) as RuleRow[];
+    const usable = rules.filter((rule) => rule.offer && Number.isInteger(rule.amount) && rule.amount >= 0);
     const { defaultLocale } = await settings().get();
-    for (const rule of rules) {
-      if (!rule.offer || !Number.isInteger(rule.amount) || rule.amount < 0) continue;
+    for (const rule of usable) {
       const range = endRangeFor(rule, from, now);
       await eachDue(
         {
-          offer: { id: rule.offer.id },
-          status: { $in: ['pending', 'active', 'expired', 'cancelled'] },
+          offer: { id: rule.offer!.id },
+          status: { $in: REMINDED_STATUSES },
           endsAt: { $notNull: true, $gt: range.after, $lte: range.upTo },
         },
+        (row) => remind(row, rule, now, defaultLocale, figures)
+      );
+    }
+    if (usable.length > 0) {
+      // updated_at is written by Strapi with the wall clock; `from` is the wall clock too in production.
+      await eachDue(
+        { updatedAt: { $gt: from }, status: { $in: REMINDED_STATUSES }, endsAt: { $notNull: true } },
         async (row) => {
-          const email = row.user?.email;
-          if (!email || !row.user) return;
-          const dates = datesOf(row);
-          const decision = reminderDecision({ id: row.id, status: row.status, endsAt: dates.endsAt }, rule, now);
-          if (decision.action !== 'send' && decision.action !== 'skip') return;
-          const endsAt = dates.endsAt as Date;
-          const result = await messages().enqueue(
-            {
-              kind: 'reminder',
-              to: email,
-              userId: row.user.id,
-              subscriptionId: row.id,
-              notificationRuleId: rule.id,
-              dedupeKey: reminderKey(row.id, rule.id, endsAt),
-              locale: defaultLocale,
-              data: { offerTitle: row.offer?.title ?? rule.offer?.title ?? '', endsAt: endsAt.toISOString(), when: rule.when },
-              ...(decision.action === 'skip' ? { status: 'skipped' as const, reason: decision.reason } : {}),
-            },
-            now
-          );
-          if (!result.created) return;
-          if (decision.action === 'skip') {
-            figures.remindersSkipped += 1;
-            strapi.log.info(`subscriptions: reminder for subscription ${row.id} (rule ${rule.id}) skipped: ${decision.reason}`);
-          } else figures.remindersQueued += 1;
+          for (const rule of usable.filter((r) => r.offer!.id === row.offer?.id)) {
+            await remind(row, rule, now, defaultLocale, figures);
+          }
         }
       );
     }
