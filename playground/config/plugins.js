@@ -24,7 +24,10 @@ module.exports = ({ env }) => ({
     enabled: true,
     resolve: path.resolve(__dirname, '..', '..'),
     config: {
-      cron: { enabled: env.bool('SUBSCRIPTIONS_CRON_ENABLED', true) },
+      cron: {
+        enabled: env.bool('SUBSCRIPTIONS_CRON_ENABLED', true),
+        rule: env('SUBSCRIPTIONS_CRON_RULE', '*/1 * * * *'),
+      },
     },
   },
   email: {

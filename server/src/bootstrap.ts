@@ -5,6 +5,7 @@ import { grantDefaultPermissions, grantPermissionsToOfferRoles } from './default
 import { ensureIndexes } from './database/indexes';
 import { ensureLockTable } from './database/locks';
 import { useReadCommittedOnMysql } from './database/isolation';
+import { registerCron } from './cron';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   useReadCommittedOnMysql(strapi);
@@ -20,6 +21,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS as never);
   await grantDefaultPermissions(strapi);
   await grantPermissionsToOfferRoles(strapi);
+  registerCron(strapi);
 };
 
 export default bootstrap;

@@ -1,5 +1,10 @@
 import type { Core } from '@strapi/strapi';
+import { unregisterCron } from './cron';
+import { getService } from './utils/plugin';
 
-const destroy = (_: { strapi: Core.Strapi }) => {};
+const destroy = ({ strapi }: { strapi: Core.Strapi }) => {
+  unregisterCron(strapi);
+  getService(strapi, 'messages').cancelSoon();
+};
 
 export default destroy;

@@ -9,6 +9,21 @@ export const pluginConfigSchema = z.object({
     .object({
       enabled: z.boolean().default(true),
       rule: z.string().min(1).default('*/1 * * * *'),
+      /**
+       * Optional per-step switch and rule (lifecycle = activation, expiry, grace; reminders;
+       * delivery = the e-mail outbox); a step without one follows `enabled` and `rule`.
+       */
+      jobs: z
+        .object(
+          Object.fromEntries(
+            ['lifecycle', 'reminders', 'delivery'].map((step) => [
+              step,
+              z.object({ enabled: z.boolean().optional(), rule: z.string().min(1).optional() }).strict().optional(),
+            ])
+          ) as Record<'lifecycle' | 'reminders' | 'delivery', z.ZodOptional<z.ZodObject<{ enabled: z.ZodOptional<z.ZodBoolean>; rule: z.ZodOptional<z.ZodString> }>>>
+        )
+        .strict()
+        .default({}),
     })
     .prefault({}),
 });

@@ -23,6 +23,9 @@ export const INDEXES: IndexSpec[] = [
   { uid: UID.subscription, name: 'subs_subscriptions_status_starts_idx', columns: ['status', 'starts_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_status_ends_idx', columns: ['status', 'ends_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_status_due_idx', columns: ['status', 'due_at'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_ends_idx', columns: ['ends_at'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_updated_idx', columns: ['updated_at'] },
+  { uid: UID.message, name: 'subs_messages_status_claim_idx', columns: ['status', 'claimed_until'] },
 ];
 
 const exists = async (strapi: Core.Strapi, table: string, name: string): Promise<boolean> => {

@@ -4,3 +4,5 @@ export * from './lifecycle';
 export * from './stacking';
 export * from './roles';
 export * from './click2sell';
+export * from './reminders';
+export * from './templates';

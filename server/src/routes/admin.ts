@@ -27,5 +27,7 @@ export default {
       handler: 'subscriptions.refund',
       config: guard(ACTIONS.manage),
     },
+    { method: 'GET', path: '/messages', handler: 'messages.list', config: guard(ACTIONS.read) },
+    { method: 'GET', path: '/email-templates', handler: 'messages.templates', config: guard(ACTIONS.settingsRead) },
   ],
 };

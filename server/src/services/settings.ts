@@ -46,6 +46,13 @@ export const settingsSchema = z.object({
   defaultLocale: z.enum(LOCALES).default('en'),
   /** Admin overrides of the shipped e-mail templates, per message kind and language. */
   templates: templatesSchema.default({}),
+  /** Link offered in reminders and expiry notices to renew; `{offer}` becomes the offer's documentId. */
+  renewalUrl: z.string().url().max(2048).nullable().default(null),
+  /** Time zone the dates in e-mails are written in. */
+  emailTimezone: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Paris')
+    .default('UTC'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,0 +1,358 @@
+import crypto from 'crypto';
+import type { Core } from '@strapi/strapi';
+import {
+  formatDate,
+  pickLocale,
+  renderTemplate,
+  resolveTemplate,
+  type TemplateKind,
+  type TemplateValues,
+} from '../domain';
+import { UID } from '../content-types';
+import { getService } from '../utils/plugin';
+import { toDate } from '../utils/dates';
+
+export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'test'] as const;
+export type MessageKind = (typeof MESSAGE_KIND_VALUES)[number];
+
+export interface EnqueueInput {
+  kind: MessageKind;
+  to: string;
+  userId?: number;
+  subscriptionId?: number;
+  notificationRuleId?: number;
+  dedupeKey: string;
+  locale?: string;
+  /** Template variables known at enqueue time (offerTitle, endsAt…). Never secrets. */
+  data?: Record<string, unknown>;
+  /** `skipped`: a reminder that is logged but not sent (reason in lastError). */
+  status?: 'pending' | 'skipped';
+  reason?: string;
+}
+
+/** After this many failed attempts a message stays `failed` for an admin to look at. */
+export const MAX_ATTEMPTS = 8;
+/** How long a process owns a message it is sending (longer than an SMTP send may take); a process killed mid-send loses it after this. */
+export const CLAIM_LEASE_MS = 15 * 60_000;
+const BACKOFF_BASE_MS = 60_000;
+const BACKOFF_MAX_MS = 12 * 3_600_000;
+
+/** Exponential back-off after the n-th failed attempt: 1 min, 2, 4, … capped at 12 h. */
+export const backoffMs = (attempts: number): number =>
+  Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+
+export interface MessageRow {
+  id: number;
+  kind: MessageKind;
+  status: string;
+  to: string;
+  locale: string | null;
+  attempts: number | null;
+  claimedUntil: unknown;
+  data: Record<string, unknown> | null;
+  user?: { id: number; username?: string; email?: string } | null;
+  subscription?: {
+    id: number;
+    startsAt?: unknown;
+    endsAt?: unknown;
+    dueAt?: unknown;
+    offer?: { documentId: string; title: string } | null;
+  } | null;
+  notificationRule?: {
+    id: number;
+    subject?: string | null;
+    text?: string | null;
+    html?: string | null;
+    when?: string;
+  } | null;
+}
+
+const isUniqueViolation = (error: unknown): boolean => {
+  const e = error as { code?: string; errno?: number; message?: string };
+  return (
+    e?.code === '23505' || // PostgreSQL
+    e?.code === 'ER_DUP_ENTRY' || // MySQL / MariaDB
+    e?.errno === 1062 ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed|duplicate key|Duplicate entry/i.test(e?.message ?? '')
+  );
+};
+
+/** Keeps the text of an error without anything that looks like a link or a token. */
+const describeError = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/https?:\/\/\S+/g, '[url]').slice(0, 2000);
+};
+
+/**
+ * The e-mail outbox and log (`plugin::subscriptions.message`). A message is written first (its
+ * unique dedupeKey makes "once" a database guarantee), then delivered by `deliverDue`, which any
+ * number of processes may run at once: each row is claimed with a conditional update and a lease.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const clock = () => getService(strapi, 'clock');
+  const settings = () => getService(strapi, 'settings');
+  const query = () => strapi.db.query(UID.message);
+
+  /**
+   * Writes a message unless one with the same dedupeKey exists. Runs inside the caller's
+   * transaction when there is one; a savepoint keeps a concurrent duplicate (unique violation)
+   * from aborting that transaction on PostgreSQL.
+   */
+  const enqueue = async (input: EnqueueInput, now?: Date): Promise<{ created: boolean; id: number | null }> => {
+    const at = now ?? clock().now();
+    const existing = await query().findOne({
+      where: { dedupeKey: input.dedupeKey },
+      select: ['id'],
+    });
+    if (existing) return { created: false, id: null };
+    const skipped = input.status === 'skipped';
+    const data: Record<string, unknown> = {
+      kind: input.kind,
+      dedupeKey: input.dedupeKey,
+      status: skipped ? 'skipped' : 'pending',
+      to: input.to,
+      locale: input.locale ?? null,
+      attempts: 0,
+      nextAttemptAt: skipped ? null : at,
+      lastError: input.reason ?? null,
+      data: input.data ?? {},
+    };
+    if (input.userId) data.user = input.userId;
+    if (input.subscriptionId) data.subscription = input.subscriptionId;
+    if (input.notificationRuleId) data.notificationRule = input.notificationRuleId;
+    return strapi.db.transaction(async ({ trx }) => {
+      const savepoint = `subs_enqueue_${crypto.randomBytes(4).toString('hex')}`;
+      await trx.raw(`SAVEPOINT ${savepoint}`);
+      try {
+        const row = (await query().create({ data, select: ['id'] })) as {
+          id: number;
+        };
+        await trx.raw(`RELEASE SAVEPOINT ${savepoint}`);
+        return { created: true, id: row.id };
+      } catch (error) {
+        await trx.raw(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        if (isUniqueViolation(error)) return { created: false, id: null };
+        throw error;
+      }
+    });
+  };
+
+  /** users-permissions' own one-time link, as its forgot-password sends: `<URL>?code=<token>`. */
+  const setPasswordUrl = async (userId: number): Promise<string | null> => {
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as {
+      email_reset_password?: string | null;
+    } | null;
+    const base = advanced?.email_reset_password;
+    if (!base) return null;
+    const token = crypto.randomBytes(64).toString('hex');
+    await strapi.db.query(UID.user).update({ where: { id: userId }, data: { resetPasswordToken: token } });
+    return `${base}${base.includes('?') ? '&' : '?'}code=${token}`;
+  };
+
+  const render = async (row: MessageRow) => {
+    const current = await settings().get();
+    const locale = pickLocale(row.locale, current.defaultLocale);
+    const zone = current.emailTimezone ?? 'UTC';
+    const data = (row.data ?? {}) as Record<string, unknown>;
+    const offer = row.subscription?.offer;
+    const values: TemplateValues = {
+      username: row.user?.username ?? row.to,
+      email: row.to,
+      offerTitle: (data.offerTitle as string | undefined) ?? offer?.title ?? '',
+      startsAt: formatDate(toDate(data.startsAt ?? row.subscription?.startsAt), locale, zone),
+      endsAt: formatDate(toDate(data.endsAt ?? row.subscription?.endsAt), locale, zone),
+      dueAt: formatDate(toDate(data.dueAt ?? row.subscription?.dueAt), locale, zone),
+      before: data.when === 'before' || row.notificationRule?.when === 'before',
+      after: data.when === 'after' || row.notificationRule?.when === 'after',
+      renewalUrl: current.renewalUrl ? current.renewalUrl.replace('{offer}', offer?.documentId ?? '') : '',
+    };
+    if (row.kind === 'welcome' && row.user) values.setPasswordUrl = await setPasswordUrl(row.user.id);
+    if (row.kind === 'test') {
+      return {
+        subject: String(data.subject ?? 'Test e-mail from the subscriptions plugin'),
+        text: String(data.text ?? 'This is a test e-mail.'),
+        html: undefined as string | undefined,
+      };
+    }
+    const kind = row.kind as TemplateKind;
+    const template = resolveTemplate(kind, locale, {
+      settings: current.templates?.[kind]?.[locale] ?? null,
+      rule: row.kind === 'reminder' ? row.notificationRule : null,
+    });
+    return renderTemplate(template, values);
+  };
+
+  /** Claims a row for this process: only one process's conditional update can succeed. */
+  const claim = async (row: { id: number; status: string; attempts: number | null }, now: Date): Promise<boolean> => {
+    const where: Record<string, unknown> = { id: row.id, status: row.status };
+    if (row.status === 'sending') where.claimedUntil = { $lte: now };
+    if (row.status === 'failed') where.nextAttemptAt = { $lte: now };
+    const { count } = await query().updateMany({
+      where,
+      data: {
+        status: 'sending',
+        claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS),
+        attempts: (row.attempts ?? 0) + 1,
+      },
+    });
+    return count === 1;
+  };
+
+  const send = async (row: MessageRow, now: Date): Promise<'sent' | 'failed'> => {
+    // `attempts` was counted when the row was claimed.
+    const attempts = row.attempts ?? 1;
+    let subject: string | null = null;
+    try {
+      const mail = await render(row);
+      subject = mail.subject;
+      const { emailFrom } = await settings().get();
+      await strapi
+        .plugin('email')
+        .service('email')
+        .send({
+          to: row.to,
+          ...(emailFrom ? { from: emailFrom } : {}),
+          subject: mail.subject,
+          text: mail.text,
+          ...(mail.html ? { html: mail.html } : {}),
+        });
+      await query().update({
+        where: { id: row.id },
+        data: {
+          status: 'sent',
+          sentAt: now,
+          subject,
+          lastError: null,
+          claimedUntil: null,
+          nextAttemptAt: null,
+        },
+      });
+      return 'sent';
+    } catch (error) {
+      const final = attempts >= MAX_ATTEMPTS;
+      const lastError = describeError(error);
+      strapi.log.warn(
+        `subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`
+      );
+      await query().update({
+        where: { id: row.id },
+        data: {
+          status: 'failed',
+          subject,
+          lastError,
+          claimedUntil: null,
+          nextAttemptAt: final ? null : new Date(now.getTime() + backoffMs(attempts)),
+        },
+      });
+      return 'failed';
+    }
+  };
+
+  /**
+   * Sends what is due: new messages, failed ones whose back-off has passed, and ones a killed
+   * process left in `sending` after its lease. Bounded batches; each row claimed atomically.
+   */
+  const deliverDue = async (options: { now?: Date; limit?: number } = {}) => {
+    const now = options.now ?? clock().now();
+    const limit = options.limit ?? 100;
+    const figures = { sent: 0, failed: 0, skipped: 0 };
+    // Three indexed queries rather than one OR: each reads its own status through
+    // (status, next_attempt_at) or (status, claimed_until), whatever the size of the log.
+    const sources: Record<string, unknown>[] = [
+      // New messages go out at once, whatever `now` their writer used.
+      { status: 'pending' },
+      {
+        status: 'failed',
+        nextAttemptAt: { $lte: now },
+        attempts: { $lt: MAX_ATTEMPTS },
+      },
+      // Claimed by a process that died or hung past its lease.
+      { status: 'sending', claimedUntil: { $lte: now } },
+    ];
+    for (const source of sources) {
+      let lastId = 0;
+      for (;;) {
+        const due = (await query().findMany({
+          where: { ...source, id: { $gt: lastId } },
+          select: ['id', 'status', 'attempts'],
+          orderBy: { id: 'asc' },
+          limit,
+        })) as { id: number; status: string; attempts: number | null }[];
+        if (due.length === 0) break;
+        for (const candidate of due) {
+          lastId = candidate.id;
+          if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
+            // A process died while sending its last attempt: give up rather than loop forever.
+            const { count } = await query().updateMany({
+              where: {
+                id: candidate.id,
+                status: candidate.status,
+                claimedUntil: { $lte: now },
+              },
+              data: {
+                status: 'failed',
+                claimedUntil: null,
+                nextAttemptAt: null,
+              },
+            });
+            if (count === 1) figures.failed += 1;
+            continue;
+          }
+          if (!(await claim(candidate, now))) {
+            figures.skipped += 1;
+            continue;
+          }
+          const row = (await query().findOne({
+            where: { id: candidate.id },
+            populate: {
+              user: { select: ['id', 'username', 'email'] },
+              subscription: {
+                select: ['id', 'startsAt', 'endsAt', 'dueAt'],
+                populate: { offer: { select: ['documentId', 'title'] } },
+              },
+              notificationRule: {
+                select: ['id', 'subject', 'text', 'html', 'when'],
+              },
+            },
+          })) as MessageRow;
+          figures[await send(row, now)] += 1;
+        }
+        if (due.length < limit) break;
+      }
+    }
+    return figures;
+  };
+
+  let soon: NodeJS.Timeout | null = null;
+  /**
+   * Sends pending messages shortly after the current transaction commits (e.g. a welcome e-mail
+   * right after a purchase) instead of waiting for the next cron run. Never throws.
+   */
+  const deliverSoon = () => {
+    const schedule = () => {
+      if (soon) return;
+      soon = setTimeout(() => {
+        soon = null;
+        deliverDue().catch((error) =>
+          strapi.log.error(`subscriptions: delivering e-mails failed: ${describeError(error)}`)
+        );
+      }, 50);
+      soon.unref?.();
+    };
+    try {
+      if (strapi.db.inTransaction()) {
+        void strapi.db.transaction(async ({ onCommit }) => onCommit(schedule));
+      } else schedule();
+    } catch (error) {
+      strapi.log.error(`subscriptions: could not schedule e-mail delivery: ${describeError(error)}`);
+    }
+  };
+
+  const cancelSoon = () => {
+    if (soon) clearTimeout(soon);
+    soon = null;
+  };
+
+  return { enqueue, deliverDue, deliverSoon, cancelSoon, render };
+};
