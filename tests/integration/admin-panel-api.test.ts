@@ -69,6 +69,9 @@ describe('admin panel API', () => {
     expect(ended.body.data.map((s: any) => s.user.email)).toEqual([bob.email]);
     expect(ended.body.data[0].status).toBe('expired');
     expect(ended.body.meta.pagination).toMatchObject({ page: 1, total: 1, pageCount: 1 });
+    // LIKE wildcards in the search are literal characters.
+    const literal = await http(strapi).get('/subscriptions/subscriptions?search=bob_jon').set(reader);
+    expect(literal.body.data).toEqual([]);
     const byStatus = await http(strapi).get('/subscriptions/subscriptions?status=expired').set(reader);
     expect(byStatus.body.data).toHaveLength(1);
     const byOffer = await http(strapi).get(`/subscriptions/subscriptions?offer=${offer.documentId}&pageSize=1&page=2`).set(reader);

@@ -109,11 +109,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (query.from) q.where('s.ends_at', '>=', dbDate(query.from));
     if (query.to) q.where('s.ends_at', '<', dbDate(query.to));
     if (query.search) {
-      const like = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // '!' as the LIKE escape: a backslash means different things in MySQL and the others.
+      const like = `%${query.search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
       q.where((w) =>
         w
-          .whereRaw(`LOWER(u.email) LIKE ? ESCAPE '\\'`, [like])
-          .orWhereRaw(`LOWER(u.username) LIKE ? ESCAPE '\\'`, [like])
+          .whereRaw(`LOWER(u.email) LIKE ? ESCAPE '!'`, [like])
+          .orWhereRaw(`LOWER(u.username) LIKE ? ESCAPE '!'`, [like])
       );
     }
     return q;
