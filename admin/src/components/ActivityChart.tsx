@@ -24,13 +24,15 @@ export const ActivityChart = ({ chart }: { chart: ChartData }) => {
   const innerH = H - PAD.top - PAD.bottom;
   const maxActive = Math.max(1, ...chart.days.map((d) => d.active));
   const maxBar = Math.max(1, ...chart.months.map((m) => Math.max(m.starts, m.expiries)));
-  const top = Math.max(maxActive, maxBar);
+  // Whole-number gridlines: four equal steps up to a rounded top.
+  const step = Math.max(1, Math.ceil(Math.max(maxActive, maxBar) / 4));
+  const top = step * 4;
   const y = (v: number) => PAD.top + innerH - (v / top) * innerH;
   const x = (i: number) => PAD.left + (i / Math.max(1, chart.days.length - 1)) * innerW;
   const slot = innerW / Math.max(1, chart.months.length);
   const bar = Math.min(18, slot / 3);
   const line = chart.days.map((d, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(d.active).toFixed(1)}`).join(' ');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(top * f));
+  const ticks = [0, 1, 2, 3, 4].map((i) => i * step);
   const last = chart.days[chart.days.length - 1];
 
   return (

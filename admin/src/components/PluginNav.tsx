@@ -1,5 +1,5 @@
 import { SubNav } from '@strapi/strapi/admin';
-import { useRBAC } from '@strapi/strapi/admin';
+import { useCan } from '../utils/can';
 import { PLUGIN_ID } from '../pluginId';
 import { PERMISSIONS } from '../permissions';
 import { useT } from '../utils/translate';
@@ -7,7 +7,7 @@ import { useT } from '../utils/translate';
 /** The plugin's side navigation: tracking, offers, logs (and settings for those who may). */
 export const PluginNav = () => {
   const t = useT();
-  const { allowedActions } = useRBAC({ settings: PERMISSIONS.settingsRead });
+  const canSettings = useCan(PERMISSIONS.settingsRead);
   const base = `/plugins/${PLUGIN_ID}`;
   return (
     <SubNav.Main aria-label={t('plugin.name')}>
@@ -18,7 +18,7 @@ export const PluginNav = () => {
             <SubNav.Link to={base} end label={t('nav.tracking')} />
             <SubNav.Link to={`${base}/offers`} label={t('nav.offers')} />
             <SubNav.Link to={`${base}/logs`} label={t('nav.logs')} />
-            {allowedActions.canSettings ? (
+            {canSettings ? (
               <SubNav.Link to={`/settings/${PLUGIN_ID}`} label={t('nav.settings')} />
             ) : (
               <></>

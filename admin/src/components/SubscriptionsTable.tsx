@@ -22,7 +22,8 @@ import {
   Field,
 } from '@strapi/design-system';
 import { ArrowClockwise, Cross, Download, ExternalLink, ArrowLeft } from '@strapi/icons';
-import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useCan } from '../utils/can';
 import { PERMISSIONS } from '../permissions';
 import { errorsOf, qs, useGet, useLifecycle, type Pagination, type SubscriptionItem } from '../utils/api';
 import { useFormatDate } from '../utils/dates';
@@ -62,7 +63,8 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
   const { get } = useFetchClient();
   const { toggleNotification } = useNotification();
   const lifecycle = useLifecycle();
-  const { allowedActions } = useRBAC({ manage: PERMISSIONS.manage, subscribers: PERMISSIONS.subscribers });
+  const canManage = useCan(PERMISSIONS.manage);
+  const canEditDates = useCan(PERMISSIONS.subscribers);
   const [list, setList] = React.useState<List>('active');
   const [search, setSearch] = React.useState('');
   const [searchInput, setSearchInput] = React.useState('');
@@ -130,7 +132,6 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
 
   const rows = data?.data ?? [];
   const pagination = data?.meta.pagination;
-  const canManage = Boolean(allowedActions.canManage);
   const userLink = (item: SubscriptionItem) =>
     item.user
       ? `/admin/content-manager/collection-types/plugin::users-permissions.user/${item.user.documentId}`
@@ -319,7 +320,7 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
                       <ArrowLeft />
                     </IconButton>
                   )}
-                  {onEditDates && allowedActions.canSubscribers && (
+                  {onEditDates && canEditDates && (
                     <Button size="S" variant="tertiary" onClick={() => onEditDates(item)}>
                       {t('action.editDates')}
                     </Button>

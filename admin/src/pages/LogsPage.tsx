@@ -267,7 +267,7 @@ const PaymentEvents = () => {
                 {t('logs.payloadHint')}
               </Typography>
               <Box background="neutral100" padding={4} hasRadius marginTop={2}>
-                <pre style={{ margin: 0, whiteSpace: 'pre-wrap', fontSize: 12 }}>
+                <pre data-testid="payload" style={{ margin: 0, whiteSpace: 'pre-wrap', fontSize: 12 }}>
                   {JSON.stringify(payload.payload, null, 2)}
                 </pre>
               </Box>

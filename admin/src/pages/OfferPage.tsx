@@ -20,7 +20,8 @@ import {
   Typography,
 } from '@strapi/design-system';
 import { ArrowLeft, Pencil, Plus, Trash } from '@strapi/icons';
-import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useCan } from '../utils/can';
 import { PERMISSIONS } from '../permissions';
 import { errorsOf, useGet, type SubscriptionItem } from '../utils/api';
 import { fromLocalInput, toLocalInput, useFormatDate } from '../utils/dates';
@@ -48,14 +49,13 @@ export const OfferPage = () => {
   const { documentId } = useParams<{ documentId: string }>();
   const t = useT();
   const { data, reload } = useGet<{ data: Offer }>(`/subscriptions/offers/${documentId}`);
-  const { allowedActions } = useRBAC({ subscribers: PERMISSIONS.subscribers });
+  const canEdit = useCan(PERMISSIONS.subscribers);
   const [adding, setAdding] = React.useState(false);
   const [editing, setEditing] = React.useState<SubscriptionItem | null>(null);
   const [rule, setRule] = React.useState<Partial<Rule> | null>(null);
   const [tableKey, setTableKey] = React.useState(0);
   const offer = data?.data;
   if (!offer) return <Page.Loading />;
-  const canEdit = Boolean(allowedActions.canSubscribers);
 
   return (
     <Page.Main>

@@ -14,7 +14,8 @@ import {
   Typography,
 } from '@strapi/design-system';
 import { Check, Duplicate, Eye, Mail } from '@strapi/icons';
-import { Layouts, Page, useClipboard, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { Layouts, Page, useClipboard, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useCan } from '../utils/can';
 import { PERMISSIONS } from '../permissions';
 import { errorsOf, useGet } from '../utils/api';
 import { msg, useT } from '../utils/translate';
@@ -78,8 +79,7 @@ export const SettingsPage = () => {
   const { put, post } = useFetchClient();
   const { toggleNotification } = useNotification();
   const { copy } = useClipboard();
-  const { allowedActions } = useRBAC({ update: PERMISSIONS.settingsUpdate });
-  const canUpdate = Boolean(allowedActions.canUpdate);
+  const canUpdate = useCan(PERMISSIONS.settingsUpdate);
   const { data, loading } = useGet<{ data: Settings }>('/subscriptions/settings');
   const roles = useGet<{ data: { id: number; name: string }[] }>('/subscriptions/roles');
   const [form, setForm] = React.useState<Settings | null>(null);
