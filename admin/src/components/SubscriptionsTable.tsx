@@ -21,7 +21,7 @@ import {
   Typography,
   Field,
 } from '@strapi/design-system';
-import { ArrowClockwise, Cross, Download, ExternalLink, ArrowLeft } from '@strapi/icons';
+import { ArrowClockwise, Cross, Download, ExternalLink, ArrowLeft, Pencil } from '@strapi/icons';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useCan } from '../utils/can';
 import { PERMISSIONS } from '../permissions';
@@ -315,15 +315,15 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
                       <Cross />
                     </IconButton>
                   )}
-                  {canManage && item.status !== 'refunded' && (
+                  {canManage && (item.status === 'active' || item.status === 'pending') && (
                     <IconButton label={t('action.refund')} onClick={() => setConfirm({ action: 'refund', item })}>
                       <ArrowLeft />
                     </IconButton>
                   )}
                   {onEditDates && canEditDates && (
-                    <Button size="S" variant="tertiary" onClick={() => onEditDates(item)}>
-                      {t('action.editDates')}
-                    </Button>
+                    <IconButton label={t('action.editDates')} onClick={() => onEditDates(item)}>
+                      <Pencil />
+                    </IconButton>
                   )}
                   {userLink(item) && (
                     <Link href={userLink(item)} isExternal={false} endIcon={<ExternalLink />}>
