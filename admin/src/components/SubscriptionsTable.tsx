@@ -7,7 +7,6 @@ import {
   Flex,
   IconButton,
   Link,
-  Searchbar,
   SingleSelect,
   SingleSelectOption,
   Table,
@@ -30,6 +29,7 @@ import { useFormatDate } from '../utils/dates';
 import { SOURCE_LABELS, STATUS_LABELS, msg, useT } from '../utils/translate';
 import { StatusBadge } from './StatusBadge';
 import { PaginationBar } from './PaginationBar';
+import { SearchForm } from './SearchForm';
 
 type List = 'active' | 'pending' | 'ended';
 type Action = 'renew' | 'cancel' | 'refund';
@@ -67,7 +67,6 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
   const canEditDates = useCan(PERMISSIONS.subscribers);
   const [list, setList] = React.useState<List>('active');
   const [search, setSearch] = React.useState('');
-  const [searchInput, setSearchInput] = React.useState('');
   const [offerFilter, setOfferFilter] = React.useState('');
   const [status, setStatus] = React.useState('');
   const [source, setSource] = React.useState('');
@@ -153,28 +152,7 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
       </Tabs.Root>
 
       <Flex gap={3} paddingTop={4} paddingBottom={4} wrap="wrap" alignItems="flex-end">
-        <Box style={{ minWidth: 260 }}>
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              setSearch(searchInput.trim());
-            }}
-          >
-            <Searchbar
-              name="search"
-              value={searchInput}
-              onChange={(e) => setSearchInput(e.target.value)}
-              onClear={() => {
-                setSearchInput('');
-                setSearch('');
-              }}
-              clearLabel={t('action.clear')}
-              placeholder={t('filter.search')}
-            >
-              {t('filter.search')}
-            </Searchbar>
-          </form>
-        </Box>
+        <SearchForm label={t('filter.search')} onSearch={setSearch} />
         {!offer && (
           <Box style={{ minWidth: 180 }}>
             <SingleSelect

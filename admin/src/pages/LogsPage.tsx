@@ -5,7 +5,6 @@ import {
   Button,
   Flex,
   Modal,
-  Searchbar,
   SingleSelect,
   SingleSelectOption,
   Table,
@@ -22,6 +21,7 @@ import { qs, useGet, type Pagination } from '../utils/api';
 import { useFormatDate } from '../utils/dates';
 import { msg, useT } from '../utils/translate';
 import { PaginationBar } from '../components/PaginationBar';
+import { SearchForm } from '../components/SearchForm';
 
 interface PaymentEvent {
   id: number;
@@ -97,14 +97,12 @@ export const LogsPage = () => {
 };
 
 const Filters = ({
-  search,
   onSearch,
   options,
   value,
   onChange,
   label,
 }: {
-  search: string;
   onSearch: (v: string) => void;
   options: Record<string, string>;
   value: string;
@@ -112,31 +110,9 @@ const Filters = ({
   label: string;
 }) => {
   const t = useT();
-  const [input, setInput] = React.useState(search);
   return (
     <Flex gap={3} paddingBottom={4} wrap="wrap">
-      <Box style={{ minWidth: 260 }}>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            onSearch(input.trim());
-          }}
-        >
-          <Searchbar
-            name="search"
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-            onClear={() => {
-              setInput('');
-              onSearch('');
-            }}
-            clearLabel={t('action.clear')}
-            placeholder={t('logs.search')}
-          >
-            {t('logs.search')}
-          </Searchbar>
-        </form>
-      </Box>
+      <SearchForm label={t('logs.search')} onSearch={onSearch} />
       <Box style={{ minWidth: 200 }}>
         <SingleSelect
           aria-label={label}
@@ -181,7 +157,6 @@ const PaymentEvents = () => {
   return (
     <Box background="neutral0" hasRadius shadow="filterShadow" padding={6} marginTop={4}>
       <Filters
-        search={search}
         onSearch={setSearch}
         options={OUTCOME_LABELS}
         value={outcome}
@@ -293,7 +268,6 @@ const Messages = () => {
   return (
     <Box background="neutral0" hasRadius shadow="filterShadow" padding={6} marginTop={4}>
       <Filters
-        search={search}
         onSearch={setSearch}
         options={MESSAGE_STATUS_LABELS}
         value={status}
