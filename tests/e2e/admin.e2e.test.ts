@@ -65,6 +65,8 @@ describe('admin panel in Chromium', () => {
   }, 300_000);
 
   afterAll(async () => {
+    // A server that died mid-run explains every later failure: show why.
+    if (server && server.process.exitCode !== null) console.error(`strapi start exited:\n${server.log().slice(-4000)}`);
     await browser?.close();
     await stopServer(server);
   });

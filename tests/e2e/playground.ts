@@ -109,7 +109,11 @@ export const startServer = async (): Promise<Server> => {
 export const stopServer = async (server: Server | undefined) => {
   if (!server || server.process.exitCode !== null || !server.process.pid) return;
   const exited = new Promise((resolve) => server.process.once('exit', resolve));
-  // The whole process group: npx and the Strapi process it started.
-  process.kill(-server.process.pid, 'SIGTERM');
+  try {
+    // The whole process group: npx and the Strapi process it started.
+    process.kill(-server.process.pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
   await exited;
 };
