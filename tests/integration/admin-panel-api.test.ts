@@ -101,6 +101,15 @@ describe('admin panel API', () => {
     expect(ended.text).not.toContain(alice.email);
   });
 
+  it('never exports a cell a spreadsheet would run as a formula', async () => {
+    const mallory = await createMember(strapi, { username: '=HYPERLINK("http://evil.test","x")' });
+    await subscriptionsService(strapi).subscribe({ user: mallory.id, offer: offer.id });
+    const res = await http(strapi).get('/subscriptions/subscriptions/export?search=hyperlink').set(reader);
+    const [, line] = res.text.trim().split('\r\n');
+    expect(line).toContain(`"'=HYPERLINK(""http://evil.test"",""x"")"`);
+    await strapi.db.query('plugin::subscriptions.subscription').deleteMany({ where: { user: { id: mallory.id } } });
+  });
+
   it('adds a subscriber to an offer, edits its dates, and never changes its user', async () => {
     const carol = await createMember(strapi, { username: 'carol' });
     const found = await http(strapi).get('/subscriptions/users?search=caro').set(superAdmin);
