@@ -7,6 +7,10 @@ const transform = {
   ],
 };
 
+// The browser suite drives the playground on its own SQLite file: it runs with the SQLite pass
+// of the suite only (chosen here, so that other databases neither skip nor run it).
+const onSqlite = ['', 'sqlite'].includes((process.env.DATABASE_CLIENT || '').toLowerCase());
+
 module.exports = {
   // Booting Strapi on a fresh database takes seconds (more on a busy 2-core machine).
   testTimeout: 180000,
@@ -27,5 +31,17 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/tests/helpers/global-setup.js',
     },
+    ...(onSqlite
+      ? [
+          {
+            displayName: 'e2e',
+            rootDir: __dirname,
+            testMatch: ['<rootDir>/tests/e2e/**/*.e2e.test.ts'],
+            transform,
+            testEnvironment: 'node',
+            globalSetup: '<rootDir>/tests/helpers/global-setup.js',
+          },
+        ]
+      : []),
   ],
 };

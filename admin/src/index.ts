@@ -1,5 +1,6 @@
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
+import { PERMISSIONS } from './permissions';
 
 type TranslationModule = { default: Record<string, string> };
 
@@ -13,7 +14,19 @@ export default {
       icon: PluginIcon,
       intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Subscriptions' },
       Component: () => import('./pages/App').then((mod) => ({ default: mod.App })),
+      permissions: PERMISSIONS.read,
     });
+    // Settings → Subscriptions (its own section, like the e-mail plugin's).
+    app.addSettingsLink(
+      { id: PLUGIN_ID, intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Subscriptions' } },
+      {
+        id: 'settings',
+        to: PLUGIN_ID,
+        intlLabel: { id: `${PLUGIN_ID}.settings.title`, defaultMessage: 'Subscriptions settings' },
+        Component: () => import('./pages/SettingsPage').then((mod) => ({ default: mod.ProtectedSettingsPage })),
+        permissions: PERMISSIONS.settingsRead,
+      }
+    );
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
   },
 

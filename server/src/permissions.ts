@@ -4,6 +4,7 @@ export const ACTIONS = {
   manage: 'plugin::subscriptions.manage',
   settingsRead: 'plugin::subscriptions.settings.read',
   settingsUpdate: 'plugin::subscriptions.settings.update',
+  subscribersManage: 'plugin::subscriptions.subscribers.manage',
 } as const;
 
 export const ADMIN_ACTIONS = [
@@ -12,6 +13,12 @@ export const ADMIN_ACTIONS = [
     section: 'plugins',
     displayName: 'Renew, cancel and refund subscriptions',
     uid: 'manage',
+    pluginName: 'subscriptions',
+  },
+  {
+    section: 'plugins',
+    displayName: "Manage offers' subscribers and notification rules",
+    uid: 'subscribers.manage',
     pluginName: 'subscriptions',
   },
   {

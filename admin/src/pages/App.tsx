@@ -1,16 +1,23 @@
-import { Main, Box, Typography } from '@strapi/design-system';
-import { useIntl } from 'react-intl';
-import { PLUGIN_ID } from '../pluginId';
+import { Routes, Route } from 'react-router-dom';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { PERMISSIONS } from '../permissions';
+import { PluginNav } from '../components/PluginNav';
+import { TrackingPage } from './TrackingPage';
+import { OffersPage } from './OffersPage';
+import { OfferPage } from './OfferPage';
+import { LogsPage } from './LogsPage';
 
-export const App = () => {
-  const { formatMessage } = useIntl();
-  return (
-    <Main>
-      <Box padding={8}>
-        <Typography variant="alpha" tag="h1">
-          {formatMessage({ id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Subscriptions' })}
-        </Typography>
-      </Box>
-    </Main>
-  );
-};
+/** Main menu → Subscriptions: tracking, offers and logs, for admins with the read permission. */
+export const App = () => (
+  <Page.Protect permissions={PERMISSIONS.read}>
+    <Layouts.Root sideNav={<PluginNav />}>
+      <Routes>
+        <Route index element={<TrackingPage />} />
+        <Route path="offers" element={<OffersPage />} />
+        <Route path="offers/:documentId" element={<OfferPage />} />
+        <Route path="logs" element={<LogsPage />} />
+        <Route path="*" element={<Page.Error />} />
+      </Routes>
+    </Layouts.Root>
+  </Page.Protect>
+);

@@ -3,6 +3,9 @@ import subscriptions from './subscriptions';
 import offers from './offers';
 import me from './me';
 import click2sell from './click2sell';
-import messages from './messages';
+import tracking from './tracking';
+import logs from './logs';
+import offerAdmin from './offer-admin';
+import emails from './emails';
 
-export default { settings, subscriptions, offers, me, click2sell, messages };
+export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails };

@@ -23,9 +23,15 @@ export const INDEXES: IndexSpec[] = [
   { uid: UID.subscription, name: 'subs_subscriptions_status_starts_idx', columns: ['status', 'starts_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_status_ends_idx', columns: ['status', 'ends_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_status_due_idx', columns: ['status', 'due_at'] },
-  { uid: UID.subscription, name: 'subs_subscriptions_ends_idx', columns: ['ends_at'] },
+  // Scheduler: reminders by end, subscriptions written since the previous run, expired leases.
   { uid: UID.subscription, name: 'subs_subscriptions_updated_idx', columns: ['updated_at'] },
   { uid: UID.message, name: 'subs_messages_status_claim_idx', columns: ['status', 'claimed_until'] },
+  // Admin tracking: lists sorted by end date, figures and chart as range counts on start and end
+  // (this one also serves the scheduler's reminder range on ends_at).
+  { uid: UID.subscription, name: 'subs_subscriptions_ends_idx', columns: ['ends_at', 'id'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_starts_idx', columns: ['starts_at'] },
+  { uid: UID.subscription, name: 'subs_subscriptions_source_idx', columns: ['source', 'ends_at'] },
+  { uid: UID.message, name: 'subs_messages_created_idx', columns: ['created_at'] },
 ];
 
 const exists = async (strapi: Core.Strapi, table: string, name: string): Promise<boolean> => {

@@ -18,6 +18,20 @@ export interface Template {
   html: string;
 }
 
+/** The variables every template may use. */
+export const TEMPLATE_VARIABLES = [
+  'username',
+  'email',
+  'offerTitle',
+  'startsAt',
+  'endsAt',
+  'dueAt',
+  'before',
+  'after',
+  'renewalUrl',
+  'setPasswordUrl',
+] as const;
+
 export type TemplateValues = Record<string, string | number | boolean | null | undefined>;
 
 export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<TemplateLocale, Template>> = {

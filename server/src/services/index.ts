@@ -6,8 +6,23 @@ import members from './members';
 import click2sell from './click2sell';
 import messages from './messages';
 import scheduler from './scheduler';
+import tracking from './tracking';
+import logs from './logs';
+import offerAdmin from './offer-admin';
 
-const services = { clock, settings, roles, subscriptions, members, click2sell, messages, scheduler };
+const services = {
+  clock,
+  settings,
+  roles,
+  subscriptions,
+  members,
+  click2sell,
+  messages,
+  scheduler,
+  tracking,
+  logs,
+  offerAdmin,
+};
 
 export type ServiceMap = typeof services;
 export default services;

@@ -6,6 +6,7 @@ import {
   renderTemplate,
   resolveTemplate,
   type TemplateKind,
+  type Template,
   type TemplateValues,
 } from '../domain';
 import { UID } from '../content-types';
@@ -354,5 +355,43 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     soon = null;
   };
 
-  return { enqueue, deliverDue, deliverSoon, cancelSoon, render };
+  /**
+   * What a template looks like with sample values: the settings page's preview. `template` is
+   * the form's unsaved text; empty parts fall back to the saved override, then the shipped one.
+   */
+  const preview = async (input: { kind: TemplateKind; locale: 'en' | 'fr'; template?: Partial<Template> }) => {
+    const current = await settings().get();
+    const zone = current.emailTimezone ?? 'UTC';
+    const now = clock().now();
+    const template = resolveTemplate(input.kind, input.locale, {
+      rule: input.template ?? null,
+      settings: current.templates?.[input.kind]?.[input.locale] ?? null,
+    });
+    const sample: TemplateValues = {
+      username: 'ada',
+      email: 'ada@example.com',
+      offerTitle: 'Monthly membership',
+      startsAt: formatDate(now, input.locale, zone),
+      endsAt: formatDate(new Date(now.getTime() + 7 * 86_400_000), input.locale, zone),
+      dueAt: formatDate(new Date(now.getTime() + 7 * 86_400_000), input.locale, zone),
+      before: true,
+      after: false,
+      renewalUrl: current.renewalUrl ? current.renewalUrl.replace('{offer}', 'sample') : '',
+      setPasswordUrl: input.kind === 'welcome' ? 'https://example.com/set-password?code=sample' : null,
+    };
+    return renderTemplate(template, sample);
+  };
+
+  /** "Send me a test": the preview, sent now to the admin who asked (not through the outbox). */
+  const sendTest = async (input: { kind: TemplateKind; locale: 'en' | 'fr'; template?: Partial<Template>; to: string }) => {
+    const mail = await preview(input);
+    const { emailFrom } = await settings().get();
+    await strapi
+      .plugin('email')
+      .service('email')
+      .send({ to: input.to, ...(emailFrom ? { from: emailFrom } : {}), subject: `[test] ${mail.subject}`, text: mail.text, html: mail.html });
+    return { to: input.to };
+  };
+
+  return { enqueue, deliverDue, deliverSoon, cancelSoon, render, preview, sendTest };
 };

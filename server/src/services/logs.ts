@@ -1,0 +1,124 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../content-types';
+import { toDate } from '../utils/dates';
+
+/**
+ * The admin's Logs page: payment events (the Click2Sell ledger) and messages (the e-mail outbox),
+ * newest first, filtered and paginated in SQL. What leaves here is safe to show an editor:
+ * payloads lose anything named like a secret, and a message's `data` never leaves at all.
+ */
+
+const SECRET_KEY = /checksum|secret|password|passwd|token|api_?key/i;
+
+/** A payload with every secret-looking key removed, at any depth. */
+export const stripSecrets = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(stripSecrets);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([key]) => !SECRET_KEY.test(key))
+        .map(([key, v]) => [key, stripSecrets(v)])
+    );
+  }
+  return value;
+};
+
+export interface LogQuery {
+  page: number;
+  pageSize: number;
+  search?: string;
+  outcome?: string;
+  status?: string;
+  kind?: string;
+  /** Messages of one subscription (its id). */
+  subscription?: number;
+}
+
+const iso = (value: unknown) => toDate(value)?.toISOString() ?? null;
+
+const paginate = (page: number, pageSize: number, total: number) => ({
+  pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
+});
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const searchWhere = (fields: string[], search?: string) =>
+    search ? { $or: fields.map((f) => ({ [f]: { $containsi: search } })) } : {};
+
+  const paymentEvents = async (query: LogQuery) => {
+    const where = {
+      ...(query.outcome ? { outcome: query.outcome } : {}),
+      ...searchWhere(['email', 'productId', 'transactionId'], query.search),
+    };
+    const [rows, total] = await Promise.all([
+      strapi.db.query(UID.paymentEvent).findMany({
+        where,
+        orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+        limit: query.pageSize,
+        offset: (query.page - 1) * query.pageSize,
+        populate: { user: { select: ['id', 'email'] }, subscription: { select: ['documentId'] } },
+      }),
+      strapi.db.query(UID.paymentEvent).count({ where }),
+    ]);
+    return {
+      data: rows.map((e: any) => ({
+        id: e.id,
+        receivedAt: iso(e.receivedAt ?? e.createdAt),
+        transactionType: e.transactionType ?? null,
+        transactionId: e.transactionId ?? null,
+        paymentStatus: e.paymentStatus ?? null,
+        email: e.email ?? null,
+        productId: e.productId ?? null,
+        outcome: e.outcome ?? null,
+        reason: e.reason ?? null,
+        payload: stripSecrets(e.payload ?? null),
+        user: e.user ? { id: e.user.id, email: e.user.email } : null,
+        subscription: e.subscription ? { documentId: e.subscription.documentId } : null,
+      })),
+      meta: paginate(query.page, query.pageSize, Number(total)),
+    };
+  };
+
+  /** Messages, without their `data` (it may carry links or tokens meant for the member only). */
+  const messages = async (query: LogQuery) => {
+    const where = {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.kind ? { kind: query.kind } : {}),
+      ...(query.subscription ? { subscription: { id: query.subscription } } : {}),
+      ...searchWhere(['to', 'subject'], query.search),
+    };
+    const [rows, total] = await Promise.all([
+      strapi.db.query(UID.message).findMany({
+        where,
+        select: ['id', 'kind', 'status', 'to', 'locale', 'subject', 'attempts', 'sentAt', 'lastError', 'nextAttemptAt', 'createdAt'],
+        populate: {
+          subscription: { select: ['id', 'documentId'] },
+          notificationRule: { select: ['id', 'amount', 'period', 'when'] },
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        limit: query.pageSize,
+        offset: (query.page - 1) * query.pageSize,
+      }),
+      strapi.db.query(UID.message).count({ where }),
+    ]);
+    return {
+      data: rows.map((m: any) => ({
+        id: m.id,
+        kind: m.kind,
+        status: m.status,
+        to: m.to,
+        locale: m.locale ?? null,
+        subject: m.subject ?? null,
+        attempts: m.attempts ?? 0,
+        sentAt: iso(m.sentAt),
+        nextAttemptAt: iso(m.nextAttemptAt),
+        createdAt: iso(m.createdAt),
+        lastError: m.lastError ?? null,
+        subscription: m.subscription ? { id: m.subscription.id, documentId: m.subscription.documentId } : null,
+        notificationRule: m.notificationRule ?? null,
+      })),
+      meta: paginate(query.page, query.pageSize, Number(total)),
+    };
+  };
+
+  return { paymentEvents, messages };
+};
