@@ -25,8 +25,8 @@ const dbArg = args.includes('--db') ? args[args.indexOf('--db') + 1] : null;
 const SECRET = crypto.randomBytes(12).toString('hex');
 
 const sizes = full
-  ? { duration: 30, connections: 16, members: 5000 }
-  : { duration: 8, connections: 16, members: 300 };
+  ? { duration: 30, connections: 16, members: 5000, total: 1_000_000, due: 10_000, reminders: 10_000 }
+  : { duration: 8, connections: 16, members: 300, total: 20_000, due: 1_000, reminders: 500 };
 
 const md5 = (s) => crypto.createHash('md5').update(s).digest('hex').toUpperCase();
 const notification = (fields) => {
@@ -128,6 +128,50 @@ const scenarioAccess = async (app) => {
 
 const SCENARIOS = [scenarioRebill, scenarioNewMember, scenarioAccess];
 
+/** Scenarios 3 and 4 run in a child process of their own: its RSS is the scheduler's. */
+const schedulerScenarios = async (db) => {
+  const dbEnv = await freshDatabase(db, `subs_bench_sched_${process.pid}`);
+  const { execFileSync } = require('child_process');
+  const output = execFileSync(process.execPath, ['--max-old-space-size=4096', path.join(__dirname, 'lib', 'scheduler-worker.js')], {
+    cwd: path.join(__dirname, '..', 'playground'),
+    env: {
+      ...process.env,
+      ...dbEnv,
+      BENCH_TOTAL: String(sizes.total),
+      BENCH_DUE: String(sizes.due),
+      BENCH_REMINDERS: String(sizes.reminders),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 60 * 60_000,
+  });
+  const result = JSON.parse(output.toString().trim().split('\n').pop());
+  const sweep = result.sweep;
+  const reminders = result.reminders;
+  const aboveIdleMb = mb(sweep.pluginPeakRss - sweep.idleRss);
+  return [
+    {
+      db,
+      id: 'expiry-sweep',
+      title: `Expiry sweep: ${sweep.total} subscriptions, ${sweep.due} due`,
+      sweep,
+      ratios: { time: ratio(sweep.pluginMs, sweep.baselineMs) },
+      aboveIdleMb,
+      goal: 'time ≤ 2× plain SQL, ≤ 150 MB above idle RSS, a run with nothing due ≤ 50 ms',
+      met: ratio(sweep.pluginMs, sweep.baselineMs) <= 2 && aboveIdleMb <= 150 && sweep.idleRunMs <= 50,
+    },
+    {
+      db,
+      id: 'reminders',
+      title: `Reminders: ${reminders.due} due, delivered to a local SMTP server`,
+      reminders,
+      ratios: { rate: ratio(reminders.baselineMs, reminders.pluginMs) },
+      goal: 'rate ≥ 0.5× plain pooled nodemailer, each delivered once',
+      met: ratio(reminders.baselineMs, reminders.pluginMs) >= 0.5 && reminders.deliveredOnce === reminders.due && reminders.deliveredMore === 0,
+    },
+  ];
+};
+
 const main = async () => {
   const databases = dbArg ? [dbArg] : ['sqlite', ...((await postgresReachable()) ? ['postgres'] : [])];
   const started = new Date();
@@ -144,6 +188,11 @@ const main = async () => {
       }
     } finally {
       await app.stop();
+    }
+    process.stdout.write(`[${db}] scheduler scenarios (expiry sweep, reminders) …\n`);
+    for (const result of await schedulerScenarios(db)) {
+      runs.push(result);
+      process.stdout.write(`[${db}] ${result.title}: ratios ${JSON.stringify(result.ratios)} goal ${result.met ? 'met' : 'MISSED'}\n`);
     }
   }
   const report = {
@@ -165,14 +214,31 @@ const summary = (report) => {
   const lines = [
     `# Benchmark results (${report.mode} mode)`,
     '',
-    `Run ${report.started} on ${report.machine.cpus} cores, Node ${report.machine.node}; ${report.sizes.connections} connections, ${report.sizes.duration} s per measurement, ${report.sizes.members} members for re-bills. Load generator (autocannon) on the same machine.`,
+    `Run ${report.started} on ${report.machine.cpus} cores, Node ${report.machine.node}; ${report.sizes.connections} connections, ${report.sizes.duration} s per HTTP measurement, ${report.sizes.members} members for re-bills; load generator (autocannon) and SMTP server on the same machine. Every ratio compares with a baseline measured in the same run.`,
     '',
     '| database | scenario | plugin req/s | baseline req/s | throughput ratio | plugin p50 / p99 ms | baseline p50 / p99 ms | plugin peak RSS MB | non-2xx (plugin / baseline) | goal | met |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const r of report.runs) {
+  for (const r of report.runs.filter((run) => run.plugin)) {
     lines.push(
       `| ${r.db} | ${r.title} | ${fmt(r.plugin.throughput, 0)} | ${fmt(r.baseline.throughput, 0)} | ${fmt(r.ratios.throughput)}× | ${r.plugin.p50} / ${r.plugin.p99} | ${r.baseline.p50} / ${r.baseline.p99} | ${fmt(mb(r.plugin.peakRss), 0)} | ${r.plugin.non2xx} / ${r.baseline.non2xx} | ${r.goal} | ${r.met ? 'yes' : '**no**'} |`
+    );
+  }
+  lines.push(
+    '',
+    '| database | scenario | plugin | baseline | ratio | other figures | goal | met |',
+    '|---|---|---|---|---|---|---|---|'
+  );
+  for (const r of report.runs.filter((run) => run.sweep)) {
+    const s = r.sweep;
+    lines.push(
+      `| ${r.db} | ${r.title} | ${fmt(s.pluginMs / 1000)} s | ${fmt(s.baselineMs / 1000)} s (plain SQL) | ${fmt(r.ratios.time)}× time | ${fmt(r.aboveIdleMb, 0)} MB above idle RSS; nothing due: ${fmt(s.idleRunMs, 1)} ms; ${s.pluginFigures.expired} expired | ${r.goal} | ${r.met ? 'yes' : '**no**'} |`
+    );
+  }
+  for (const r of report.runs.filter((run) => run.reminders)) {
+    const m = r.reminders;
+    lines.push(
+      `| ${r.db} | ${r.title} | ${fmt(m.due / (m.pluginMs / 1000), 0)} msg/s | ${fmt(m.due / (m.baselineMs / 1000), 0)} msg/s (nodemailer pool) | ${fmt(r.ratios.rate)}× rate | delivered once: ${m.deliveredOnce}/${m.due}, twice or more: ${m.deliveredMore} | ${r.goal} | ${r.met ? 'yes' : '**no**'} |`
     );
   }
   return lines.join('\n') + '\n';

@@ -34,7 +34,9 @@ export interface EnqueueInput {
 /** After this many failed attempts a message stays `failed` for an admin to look at. */
 export const MAX_ATTEMPTS = 8;
 /** How long a process owns a message it is sending (longer than an SMTP send may take); a process killed mid-send loses it after this. */
-export const CLAIM_LEASE_MS = 15 * 60_000;
+export /** Messages sent at once by one process: nodemailer's SMTP pool opens 5 connections by default. */
+const SEND_CONCURRENCY = 5;
+const CLAIM_LEASE_MS = 15 * 60_000;
 const BACKOFF_BASE_MS = 60_000;
 const BACKOFF_MAX_MS = 12 * 3_600_000;
 
@@ -281,8 +283,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           limit,
         })) as { id: number; status: string; attempts: number | null }[];
         if (due.length === 0) break;
-        for (const candidate of due) {
-          lastId = candidate.id;
+        lastId = due[due.length - 1].id;
+        const handle = async (candidate: (typeof due)[number]) => {
           if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
             // A process died while sending its last attempt: give up rather than loop forever.
             const { count } = await query().updateMany({
@@ -298,11 +300,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               },
             });
             if (count === 1) figures.failed += 1;
-            continue;
+            return;
           }
           if (!(await claim(candidate, now))) {
             figures.skipped += 1;
-            continue;
+            return;
           }
           const row = (await query().findOne({
             where: { id: candidate.id },
@@ -318,6 +320,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             },
           })) as MessageRow;
           figures[await send(row, now)] += 1;
+        };
+        // A few sends at a time (the SMTP pool's connections): each row is claimed on its own,
+        // so parallel sends stay exactly-once.
+        for (let i = 0; i < due.length; i += SEND_CONCURRENCY) {
+          await Promise.all(due.slice(i, i + SEND_CONCURRENCY).map(handle));
         }
         if (due.length < limit) break;
       }

@@ -1,0 +1,239 @@
+'use strict';
+
+/**
+ * Scenarios 3 and 4 of `npm run bench`, in a child process of their own (so its RSS is the
+ * scheduler's): the expiry sweep over a large table against plain SQL doing the same status and
+ * role updates, and reminder delivery to a local SMTP server against plain nodemailer.
+ * Prints one JSON line. Sizes and database come from the environment (see bench/run.js).
+ */
+const path = require('path');
+const crypto = require('crypto');
+const nodemailer = require('nodemailer');
+const { SMTPServer } = require('smtp-server');
+const { rssOf } = require('./app');
+
+const PLAYGROUND = path.resolve(__dirname, '..', '..', 'playground');
+const TOTAL = Number(process.env.BENCH_TOTAL);
+const DUE = Number(process.env.BENCH_DUE);
+const REMINDERS = Number(process.env.BENCH_REMINDERS);
+const DAY = 86_400_000;
+
+const startSmtp = async () => {
+  const received = new Map();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        for (const rcpt of session.envelope.rcptTo) received.set(rcpt.address, (received.get(rcpt.address) ?? 0) + 1);
+        callback();
+      });
+    },
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: server.server.address().port, received, close: () => new Promise((r) => server.close(r)) };
+};
+
+const peakDuring = async (work) => {
+  let peak = rssOf(process.pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssOf(process.pid));
+  }, 50);
+  const t0 = process.hrtime.bigint();
+  const result = await work();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  clearInterval(timer);
+  return { ms, peakRss: Math.max(peak, rssOf(process.pid)), result };
+};
+
+const main = async () => {
+  const smtp = await startSmtp();
+  const secret = () => crypto.randomBytes(16).toString('base64');
+  Object.assign(process.env, {
+    NODE_ENV: 'production',
+    APP_KEYS: `${secret()},${secret()}`,
+    API_TOKEN_SALT: secret(),
+    ADMIN_JWT_SECRET: secret(),
+    TRANSFER_TOKEN_SALT: secret(),
+    JWT_SECRET: secret(),
+    ENCRYPTION_KEY: secret(),
+    SEED_DEMO_DATA: 'false',
+    SUBSCRIPTIONS_CRON_ENABLED: 'false',
+    STRAPI_TELEMETRY_DISABLED: 'true',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_POOL: 'true',
+  });
+  const { createStrapi } = require('@strapi/strapi');
+  const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
+  strapi.log.level = 'error';
+  await strapi.load();
+  const out = {};
+  try {
+    const knex = strapi.db.connection;
+    const meta = (uid) => strapi.db.metadata.get(uid);
+    const subs = meta('plugin::subscriptions.subscription').tableName;
+    const users = meta('plugin::users-permissions.user').tableName;
+    const offerLink = meta('plugin::subscriptions.subscription').attributes.offer.joinTable;
+    const userLink = meta('plugin::subscriptions.subscription').attributes.user.joinTable;
+    const roleLink = meta('plugin::users-permissions.user').attributes.role.joinTable;
+    const fallback = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+    const memberRole = await strapi.db.query('plugin::users-permissions.role').create({ data: { type: 'member', name: 'Member', description: 'bench' } });
+    const offer = await strapi.documents('plugin::subscriptions.offer').create({
+      data: { title: 'Bench', duration: 1, period: 'months', role: memberRole.id, level: 1 },
+    });
+    const now = new Date(Date.UTC(2030, 0, 1));
+    // SQLite writes a multi-row insert as a compound SELECT, limited to 500 terms.
+    const chunk = strapi.db.dialect.client === 'sqlite' ? 400 : 2000;
+    const insertChunked = async (table, rows) => {
+      const ids = [];
+      for (let i = 0; i < rows.length; i += chunk) {
+        const part = rows.slice(i, i + chunk);
+        const result = await knex(table).insert(part, ['id']);
+        const first = typeof result[0] === 'object' ? result[0].id : result[0];
+        ids.push(...(typeof result[0] === 'object' ? result.map((r) => r.id) : part.map((_r, k) => first + k)));
+      }
+      return ids;
+    };
+    const members = async (count, prefix) => {
+      const rows = Array.from({ length: count }, (_v, i) => ({
+        document_id: `${prefix}${i.toString(36).padStart(20, '0')}`,
+        username: `${prefix}${i}@bench.local`,
+        email: `${prefix}${i}@bench.local`,
+        provider: 'local',
+        confirmed: true,
+        blocked: false,
+        created_at: now,
+        updated_at: now,
+      }));
+      const ids = await insertChunked(users, rows);
+      await insertChunked(roleLink.name, ids.map((id) => ({ [roleLink.joinColumn.name]: id, [roleLink.inverseJoinColumn.name]: memberRole.id })));
+      return ids;
+    };
+    const subscriptions = async (userIds, endOf, prefix) => {
+      const rows = userIds.map((_u, i) => ({
+        document_id: `${prefix}${i.toString(36).padStart(20, '0')}`,
+        status: 'active',
+        starts_at: new Date(now.getTime() - 400 * DAY),
+        due_at: endOf(i),
+        ends_at: endOf(i),
+        source: 'api',
+        created_at: new Date(now.getTime() - 400 * DAY),
+        updated_at: new Date(now.getTime() - 400 * DAY),
+      }));
+      const ids = await insertChunked(subs, rows);
+      await insertChunked(offerLink.name, ids.map((id) => ({ [offerLink.joinColumn.name]: id, [offerLink.inverseJoinColumn.name]: offer.id })));
+      await insertChunked(userLink.name, ids.map((id, i) => ({ [userLink.joinColumn.name]: id, [userLink.inverseJoinColumn.name]: userIds[i] })));
+      return ids;
+    };
+
+    // --- 3. Expiry sweep: TOTAL subscriptions, DUE of them ended a minute ago -----------------
+    const t0 = Date.now();
+    const dueUsers = await members(DUE, 'd');
+    const dueIds = await subscriptions(dueUsers, (i) => new Date(now.getTime() - 60_000 - i), 's');
+    const idleUsers = await members(Math.max(0, TOTAL - DUE), 'i');
+    await subscriptions(idleUsers, (i) => new Date(now.getTime() + (30 + (i % 700)) * DAY + i), 't');
+    if (strapi.db.dialect.client === 'postgres') await knex.raw('ANALYZE');
+    out.setupSeconds = (Date.now() - t0) / 1000;
+
+    const scheduler = strapi.plugin('subscriptions').service('scheduler');
+    const idleRss = rssOf(process.pid);
+    const plugin = await peakDuring(() => scheduler.runOnce({ now, steps: ['lifecycle'] }));
+    const expired = await knex(subs).whereIn('id', dueIds.slice(0, 1000)).andWhere({ status: 'expired' }).count({ n: '*' });
+    const demoted = await knex(roleLink.name).whereIn(roleLink.joinColumn.name, dueUsers.slice(0, 1000)).andWhere(roleLink.inverseJoinColumn.name, fallback.id).count({ n: '*' });
+
+    // Put the same rows back, then the baseline: plain SQL, the same status and role updates.
+    for (let i = 0; i < dueIds.length; i += 1000) {
+      await knex(subs).whereIn('id', dueIds.slice(i, i + 1000)).update({ status: 'active' });
+      await knex(roleLink.name).whereIn(roleLink.joinColumn.name, dueUsers.slice(i, i + 1000)).update({ [roleLink.inverseJoinColumn.name]: memberRole.id });
+    }
+    const baseline = await peakDuring(async () =>
+      knex.transaction(async (trx) => {
+        const rows = await trx(subs)
+          .join(userLink.name, `${userLink.name}.${userLink.joinColumn.name}`, `${subs}.id`)
+          .select(`${subs}.id`, `${userLink.name}.${userLink.inverseJoinColumn.name} as user_id`)
+          .where(`${subs}.status`, 'active')
+          .andWhere(`${subs}.ends_at`, '<=', now);
+        for (let i = 0; i < rows.length; i += 1000) {
+          const part = rows.slice(i, i + 1000);
+          await trx(subs).whereIn('id', part.map((r) => r.id)).update({ status: 'expired' });
+          await trx(roleLink.name).whereIn(roleLink.joinColumn.name, part.map((r) => r.user_id)).update({ [roleLink.inverseJoinColumn.name]: fallback.id });
+        }
+        return rows.length;
+      })
+    );
+    // And a run with nothing due on the same table.
+    const idle = await peakDuring(() => scheduler.runOnce({ now: new Date(now.getTime() + 1000), steps: ['lifecycle'] }));
+    out.sweep = {
+      total: TOTAL,
+      due: DUE,
+      pluginMs: plugin.ms,
+      pluginFigures: plugin.result,
+      baselineMs: baseline.ms,
+      baselineRows: baseline.result,
+      idleRunMs: idle.ms,
+      idleRss,
+      pluginPeakRss: plugin.peakRss,
+      checkedExpired: Number(expired[0].n),
+      checkedDemoted: Number(demoted[0].n),
+    };
+
+    // --- 4. Reminders: REMINDERS subscriptions whose "7 days before" reminder fell due in the
+    // last 30 s (the time since the previous run) --------------------------------------------
+    await knex('subscriptions_messages').del();
+    const reminderUsers = await members(REMINDERS, 'r');
+    const remindNow = new Date(now.getTime() + 10 * DAY);
+    await subscriptions(reminderUsers, (i) => new Date(remindNow.getTime() + 7 * DAY - 30_000 + (i % 20_000)), 'u');
+    await strapi.db.query('plugin::subscriptions.notification-rule').create({ data: { offer: offer.id, amount: 7, period: 'days', when: 'before' } });
+    await scheduler.runOnce({ now: new Date(remindNow.getTime() - 60_000), steps: ['reminders'] }); // opens the window
+    smtp.received.clear();
+    const remind = await peakDuring(async () => {
+      const figures = await scheduler.runOnce({ now: remindNow, steps: ['reminders', 'delivery'] });
+      return figures;
+    });
+    const reminderTargets = [...smtp.received.keys()].filter((a) => a.startsWith('r'));
+    const deliveredOnce = reminderTargets.filter((a) => smtp.received.get(a) === 1).length;
+    const deliveredMore = reminderTargets.filter((a) => smtp.received.get(a) > 1).length;
+
+    smtp.received.clear();
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, pool: true, ignoreTLS: true });
+    const mailBaseline = await peakDuring(async () => {
+      const jobs = [];
+      for (let i = 0; i < REMINDERS; i += 1) {
+        jobs.push(
+          transport.sendMail({
+            from: 'members@example.com',
+            to: `baseline${i}@bench.local`,
+            subject: 'Your subscription to Bench ends on 6 January 2030',
+            text: 'Hello, your subscription ends soon. Renew it to keep your access.',
+          })
+        );
+      }
+      await Promise.all(jobs);
+    });
+    transport.close();
+    out.reminders = {
+      due: REMINDERS,
+      pluginMs: remind.ms,
+      pluginFigures: remind.result,
+      deliveredOnce,
+      deliveredMore,
+      baselineMs: mailBaseline.ms,
+      baselineDelivered: smtp.received.size,
+    };
+  } finally {
+    await strapi.destroy();
+    await smtp.close();
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+};
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(String((error && error.stack) || error).slice(0, 1500));
+    process.exit(1);
+  }
+);
