@@ -11,6 +11,7 @@
  *   DATABASE_CLIENT=mysql COUNT=200000 node bench/scheduler-idle.js
  */
 const path = require('path');
+const { ephemeralEnv } = require('../playground/scripts/ephemeral-env');
 const crypto = require('crypto');
 
 const PLAYGROUND = path.resolve(__dirname, '..', 'playground');
@@ -50,21 +51,12 @@ const dropDatabase = async () => {
 
 const main = async () => {
   await createDatabase();
-  const secret = () => crypto.randomBytes(16).toString('base64');
   Object.assign(process.env, {
     NODE_ENV: 'production',
     DATABASE_CLIENT: client,
     DATABASE_NAME: name,
     DATABASE_USERNAME: client === 'postgres' ? 'postgres' : 'root',
-    APP_KEYS: `${secret()},${secret()}`,
-    API_TOKEN_SALT: secret(),
-    ADMIN_JWT_SECRET: secret(),
-    TRANSFER_TOKEN_SALT: secret(),
-    JWT_SECRET: secret(),
-    ENCRYPTION_KEY: secret(),
-    SEED_DEMO_DATA: 'false',
-    SUBSCRIPTIONS_CRON_ENABLED: 'false',
-    STRAPI_TELEMETRY_DISABLED: 'true',
+    ...ephemeralEnv(),
   });
   const { createStrapi } = require('@strapi/strapi');
   const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });

@@ -1,7 +1,7 @@
 'use strict';
 
 const { fork } = require('child_process');
-const crypto = require('crypto');
+const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
@@ -42,7 +42,6 @@ const sampleRss = (pid) => {
 /** Starts the playground in production mode in a child process and waits until it listens. */
 const startApp = async (dbEnv, extraEnv = {}) => {
   const port = await freePort();
-  const secret = () => crypto.randomBytes(16).toString('base64');
   const child = fork(path.join(__dirname, 'server.js'), [], {
     cwd: path.resolve(__dirname, '..', '..', 'playground'),
     env: {
@@ -50,16 +49,8 @@ const startApp = async (dbEnv, extraEnv = {}) => {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(port),
-      APP_KEYS: [secret(), secret()].join(','),
-      API_TOKEN_SALT: secret(),
-      ADMIN_JWT_SECRET: secret(),
-      TRANSFER_TOKEN_SALT: secret(),
-      JWT_SECRET: secret(),
-      ENCRYPTION_KEY: secret(),
-      SEED_DEMO_DATA: 'false',
-      SUBSCRIPTIONS_CRON_ENABLED: 'false',
+      ...ephemeralEnv(),
       USERS_PERMISSIONS_RATELIMIT: 'false',
-      STRAPI_TELEMETRY_DISABLED: 'true',
       STRAPI_LOG_LEVEL: 'error',
       BENCH_BASELINE: 'true',
       ...dbEnv,

@@ -7,7 +7,7 @@
  * Prints one JSON line. Sizes and database come from the environment (see bench/run.js).
  */
 const path = require('path');
-const crypto = require('crypto');
+const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
 const nodemailer = require('nodemailer');
 const { SMTPServer } = require('smtp-server');
 const { rssOf } = require('./app');
@@ -50,18 +50,9 @@ const peakDuring = async (work) => {
 
 const main = async () => {
   const smtp = await startSmtp();
-  const secret = () => crypto.randomBytes(16).toString('base64');
   Object.assign(process.env, {
     NODE_ENV: 'production',
-    APP_KEYS: `${secret()},${secret()}`,
-    API_TOKEN_SALT: secret(),
-    ADMIN_JWT_SECRET: secret(),
-    TRANSFER_TOKEN_SALT: secret(),
-    JWT_SECRET: secret(),
-    ENCRYPTION_KEY: secret(),
-    SEED_DEMO_DATA: 'false',
-    SUBSCRIPTIONS_CRON_ENABLED: 'false',
-    STRAPI_TELEMETRY_DISABLED: 'true',
+    ...ephemeralEnv(),
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
     SMTP_POOL: 'true',

@@ -3,10 +3,10 @@ import crypto from 'crypto';
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { freshDatabase } from './database';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
 
 export const PLAYGROUND = path.resolve(__dirname, '..', '..', 'playground');
-
-const secret = () => crypto.randomBytes(16).toString('base64');
 
 /**
  * Boots the real playground app (with the built plugin) on a fresh database and mounts its HTTP
@@ -19,16 +19,8 @@ export const bootStrapi = async (
 ): Promise<Core.Strapi> => {
   Object.assign(process.env, {
     NODE_ENV: 'test',
-    APP_KEYS: [secret(), secret()].join(','),
-    API_TOKEN_SALT: secret(),
-    ADMIN_JWT_SECRET: secret(),
-    TRANSFER_TOKEN_SALT: secret(),
-    JWT_SECRET: secret(),
-    ENCRYPTION_KEY: secret(),
-    SEED_DEMO_DATA: 'false',
-    SUBSCRIPTIONS_CRON_ENABLED: 'false',
+    ...ephemeralEnv(),
     USERS_PERMISSIONS_RATELIMIT: 'false',
-    STRAPI_TELEMETRY_DISABLED: 'true',
     BROWSER: 'none',
     ...(await freshDatabase(label)),
     ...env,
