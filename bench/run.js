@@ -178,7 +178,8 @@ const main = async () => {
   const runs = [];
   for (const db of databases) {
     const dbEnv = await freshDatabase(db, `subs_bench_${process.pid}`);
-    const app = await startApp(dbEnv, { CLICK2SELL_SECRET_KEY: SECRET });
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    const app = await startApp(dbEnv, { CLICK2SELL_SECRET_KEY: SECRET }, path.join(__dirname, 'results', `server-${db}.log`));
     try {
       for (const scenario of SCENARIOS) {
         process.stdout.write(`[${db}] ${scenario.name.replace(/^scenario/, '')} …\n`);

@@ -40,8 +40,10 @@ const sampleRss = (pid) => {
 };
 
 /** Starts the playground in production mode in a child process and waits until it listens. */
-const startApp = async (dbEnv, extraEnv = {}) => {
+const startApp = async (dbEnv, extraEnv = {}, logFile = null) => {
   const port = await freePort();
+  // The server's own log (errors included) goes to a file next to the results, not the console.
+  const out = logFile ? fs.openSync(logFile, 'w') : 'ignore';
   const child = fork(path.join(__dirname, 'server.js'), [], {
     cwd: path.resolve(__dirname, '..', '..', 'playground'),
     env: {
@@ -51,12 +53,11 @@ const startApp = async (dbEnv, extraEnv = {}) => {
       PORT: String(port),
       ...ephemeralEnv(),
       USERS_PERMISSIONS_RATELIMIT: 'false',
-      STRAPI_LOG_LEVEL: 'error',
       BENCH_BASELINE: 'true',
       ...dbEnv,
       ...extraEnv,
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', out, out === 'ignore' ? 'inherit' : out, 'ipc'],
   });
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the playground did not start within 180 s')), 180_000);

@@ -251,6 +251,19 @@ describe('Click2Sell notifications', () => {
     expect(user.role.type).toBe('premium');
   });
 
+  it('30 sales for 30 new members at once all succeed, each member with the offer role', async () => {
+    const run = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_v, i) => post(notification(SECRET, { buyer_email: `crowd-${run}-${i}@example.com` })))
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
+    const users = await strapi.db
+      .query(USER)
+      .findMany({ where: { email: { $startsWith: `crowd-${run}-` } }, populate: { role: true } });
+    expect(users).toHaveLength(30);
+    expect(users.every((u: { role: { type: string } }) => u.role.type === 'member')).toBe(true);
+  });
+
   it('the protocol test vector verifies', () => {
     expect(checksumFor('secret', '123')).toBe('B457E9433F98EF22AA9DD9BA4A5E2B16');
     void subscriptionsService;

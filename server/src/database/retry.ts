@@ -4,7 +4,15 @@
  */
 export const isTransientConflict = (error: unknown): boolean => {
   const e = error as { code?: string; errno?: number };
-  return e?.code === '40P01' || e?.code === '40001' || e?.errno === 1213 || e?.code === 'ER_LOCK_DEADLOCK';
+  return (
+    e?.code === '40P01' ||
+    e?.code === '40001' ||
+    // A deadlock that code below us caught and swallowed leaves PostgreSQL's transaction
+    // aborted; the next statement says so. The transaction is lost either way: run it again.
+    e?.code === '25P02' ||
+    e?.errno === 1213 ||
+    e?.code === 'ER_LOCK_DEADLOCK'
+  );
 };
 
 export const retryOnConflict = async <T>(work: () => Promise<T>, attempts = 4): Promise<T> => {

@@ -30,6 +30,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return [...new Set(offers.map((o) => o.role?.id).filter((id): id is number => typeof id === 'number'))];
   };
 
+  /**
+   * Writes a user's role straight into users-permissions' user→role link row. Strapi's relation
+   * update also renumbers the ordering of every other user of the target role, and two payments
+   * moving two members into one role at once deadlocked on that (PostgreSQL, under load).
+   */
+  const writeRole = async (userId: number, roleId: number) => {
+    const join = (strapi.db.metadata.get(UID.user).attributes as Record<string, any>).role.joinTable as {
+      name: string;
+      joinColumn: { name: string };
+      inverseJoinColumn: { name: string };
+    };
+    await strapi.db.transaction(async ({ trx }) => {
+      const updated = await trx(join.name)
+        .where(join.joinColumn.name, userId)
+        .update({ [join.inverseJoinColumn.name]: roleId });
+      if (!updated) {
+        await trx(join.name).insert({ [join.joinColumn.name]: userId, [join.inverseJoinColumn.name]: roleId });
+      }
+    });
+  };
+
   /** Recomputes one member's role at `now` and writes it when it changes. */
   const recompute = async (
     userId: number,
@@ -53,9 +74,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       offerRoleIds: [...(await offerRoleIds()), ...alsoManaged],
       now,
     });
-    if (decision.change) {
-      await strapi.db.query(UID.user).update({ where: { id: userId }, data: { role: decision.roleId } });
-    }
+    if (decision.change) await writeRole(userId, decision.roleId);
     return decision;
   };
 
