@@ -1,8 +1,9 @@
 import fs from 'fs';
 import net from 'net';
 import path from 'path';
-import crypto from 'crypto';
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
 
 /**
  * The playground as an admin sees it: its admin panel built (`strapi build`) and served
@@ -59,7 +60,6 @@ export interface Server {
   log: () => string;
 }
 
-const secret = () => crypto.randomBytes(16).toString('base64');
 
 export const startServer = async (): Promise<Server> => {
   const port = await freePort();
@@ -77,15 +77,8 @@ export const startServer = async (): Promise<Server> => {
       PORT: String(port),
       DATABASE_CLIENT: 'sqlite',
       DATABASE_FILENAME: database,
-      APP_KEYS: [secret(), secret()].join(','),
-      API_TOKEN_SALT: secret(),
-      ADMIN_JWT_SECRET: secret(),
-      TRANSFER_TOKEN_SALT: secret(),
-      JWT_SECRET: secret(),
-      ENCRYPTION_KEY: secret(),
+      ...ephemeralEnv(),
       SEED_DEMO_DATA: 'true',
-      SUBSCRIPTIONS_CRON_ENABLED: 'false',
-      STRAPI_TELEMETRY_DISABLED: 'true',
       BROWSER: 'none',
     },
     detached: true,
