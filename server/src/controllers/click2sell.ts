@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
+import type { Click2SellAnswer } from '../services/click2sell';
 
 /** Larger than any real notification (≈2 KB), small enough to refuse junk before any work. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -26,6 +27,17 @@ const fail = (ctx: any, status: number, message: string, errors?: { field: strin
   };
 };
 
+/** The database server is down or restarting (connection refused, cut, or the pool timed out). */
+export const isDatabaseUnavailable = (error: unknown): boolean => {
+  const e = error as { code?: string; message?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(e?.code ?? '') ||
+    /Connection terminated|Connection ended unexpectedly|not queryable|Timeout acquiring a connection|ECONNREFUSED|the database system is (starting up|shutting down|in recovery mode)/i.test(
+      e?.message ?? ''
+    )
+  );
+};
+
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** POST /api/subscriptions/click2sell — the "URL to notify" given to Click2Sell. */
   async notify(ctx: any) {
@@ -38,7 +50,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         { field: 'body', message: 'body must be form fields' },
       ]);
     }
-    const answer = await getService(strapi, 'click2sell').handle({ fields: body, remoteAddress: String(ctx.request.ip ?? '') });
+    let answer: Click2SellAnswer;
+    try {
+      answer = await getService(strapi, 'click2sell').handle({ fields: body, remoteAddress: String(ctx.request.ip ?? '') });
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      // Click2Sell resends a notification not answered 200: the resend is applied, or answered
+      // "already processed" if this attempt's commit went through before the connection broke.
+      strapi.log.error(`subscriptions: Click2Sell notification not processed, the database is unavailable: ${(error as Error).message}`);
+      ctx.set('Retry-After', '30');
+      return fail(ctx, 503, 'the database is unavailable; send the notification again later');
+    }
     if (answer.status >= 400) return fail(ctx, answer.status, answer.message, answer.errors);
     ctx.status = answer.status;
     ctx.body = { ok: true, outcome: answer.outcome, message: answer.message };
