@@ -50,9 +50,13 @@ const generate = ({ seed, count, members, runId, duplicateRate = 0.1, concurrent
   const histories = Array.from({ length: members }, () => []);
   const emails = Array.from({ length: members }, (_v, i) => `member${i}-${runId}@faults.example`);
 
-  // Every member gets at least one event; the rest are spread at random.
-  const owners = [...Array.from({ length: members }, (_v, i) => i), ...Array.from({ length: count - members }, () => Math.floor(random() * members))];
-  for (const m of owners) {
+  // Every member gets at least one notification; the rest are spread at random. A cancellation
+  // or refund of a receipt already cancelled or refunded is drawn again: each one is unique.
+  const seen = histories.map(() => new Set());
+  let made = 0;
+  for (let draw = 0; made < count; draw += 1) {
+    if (draw > count * 20) throw new Error('could not draw enough unique notifications');
+    const m = draw < members ? draw : Math.floor(random() * members);
     const h = histories[m];
     const product = h.product ?? (h.product = pick(['1001', '1001', '1002', '1003']));
     const purchases = h.filter((n) => n.kind === 'purchase' || n.kind === 'rebill');
@@ -76,23 +80,20 @@ const generate = ({ seed, count, members, runId, duplicateRate = 0.1, concurrent
     }
     n.c2s_transaction_id = n.receiptOf ? n.receiptOf.c2s_transaction_id : nextReceipt();
     delete n.receiptOf;
+    const key = `${n.c2s_transaction_id}:${n.transaction_type}:${n.subscription_status}`;
+    if (seen[m].has(key)) continue;
+    seen[m].add(key);
     n.member = m;
     n.email = emails[m];
-    n.send = random() < concurrentRate ? 'concurrent' : random() < duplicateRate ? 'twice' : 'once';
+    n.send = random() < concurrentRate ? 'concurrent' : random() < duplicateRate / (1 - concurrentRate) ? 'twice' : 'once';
     h.push(n);
+    made += 1;
   }
-  // A member's notifications in a random order of their own…
+  // A member's notifications in a random order of their own.
   for (const h of histories) {
     for (let i = h.length - 1; i > 0; i -= 1) {
       const j = Math.floor(random() * (i + 1));
       [h[i], h[j]] = [h[j], h[i]];
-    }
-    // …each one unique: a cancellation or refund of the same receipt twice is one notification.
-    const seen = new Set();
-    for (let i = 0; i < h.length; i += 1) {
-      const key = `${h[i].c2s_transaction_id}:${h[i].transaction_type}:${h[i].subscription_status}`;
-      if (seen.has(key)) h.splice(i--, 1);
-      else seen.add(key);
     }
   }
   return { histories, emails, random };
