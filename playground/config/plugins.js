@@ -1,20 +1,29 @@
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
 
 /**
- * E-mail: a real SMTP server when SMTP_HOST/SMTP_PORT are set; otherwise every message is
- * written to the log, so the playground works on a machine with no mail server.
+ * E-mail: a real SMTP server when SMTP_HOST/SMTP_PORT are set; otherwise every message is saved
+ * as a file under playground/.tmp/mails/ and announced in the log (without its text: a welcome
+ * e-mail carries a one-time link, which is a secret and stays out of logs).
  */
-const logTransport = {
-  name: 'playground-log',
+const MAIL_DIR = path.resolve(__dirname, '..', '.tmp', 'mails');
+const fileTransport = {
+  name: 'playground-files',
   version: '1.0.0',
   send(mail, callback) {
     const { from, to, subject, text } = mail.data;
-    const messageId = `<${Date.now()}.${Math.random().toString(36).slice(2)}@playground.local>`;
-    process.stdout.write(
-      `[playground e-mail] from=${from} to=${to} subject=${JSON.stringify(subject)}\n${text || ''}\n`
-    );
+    const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+    const messageId = mail.data.messageId || `<${stamp}@playground.local>`;
+    const file = path.join(MAIL_DIR, `${stamp}.txt`);
+    try {
+      fs.mkdirSync(MAIL_DIR, { recursive: true });
+      fs.writeFileSync(file, `From: ${from}\nTo: ${to}\nSubject: ${subject}\nMessage-ID: ${messageId}\n\n${text || ''}\n`);
+    } catch (error) {
+      return callback(error);
+    }
+    process.stdout.write(`[playground e-mail] to=${to} subject=${JSON.stringify(subject)} saved to ${path.relative(process.cwd(), file)}\n`);
     callback(null, { envelope: mail.message.getEnvelope(), messageId });
   },
 };
@@ -44,7 +53,7 @@ module.exports = ({ env }) => ({
               : {}),
             pool: env.bool('SMTP_POOL', true),
           }
-        : logTransport,
+        : fileTransport,
       settings: {
         defaultFrom: env('EMAIL_FROM', 'members@example.com'),
         defaultReplyTo: env('EMAIL_REPLY_TO', 'members@example.com'),
