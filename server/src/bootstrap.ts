@@ -6,6 +6,8 @@ import { ensureIndexes } from './database/indexes';
 import { ensureLockTable } from './database/locks';
 import { useReadCommittedOnMysql } from './database/isolation';
 import { registerCron } from './cron';
+import { UID } from './content-types';
+import { getService } from './utils/plugin';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   useReadCommittedOnMysql(strapi);
@@ -22,6 +24,19 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await grantDefaultPermissions(strapi);
   await grantPermissionsToOfferRoles(strapi);
   registerCron(strapi);
+
+  // The roles service caches which roles offers grant and the fallback role: any write to an
+  // offer or a role (Content Manager, admin API, another plugin's db query) drops that cache.
+  const invalidate = () => getService(strapi, 'roles').invalidate();
+  strapi.db.lifecycles.subscribe({
+    models: [UID.offer, UID.role],
+    afterCreate: invalidate,
+    afterCreateMany: invalidate,
+    afterUpdate: invalidate,
+    afterUpdateMany: invalidate,
+    afterDelete: invalidate,
+    afterDeleteMany: invalidate,
+  });
 };
 
 export default bootstrap;

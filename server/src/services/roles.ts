@@ -4,30 +4,48 @@ import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
 import { grantOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/rows';
 
+const CACHE_MS = 5_000;
+
 /**
  * Keeps each member's users-permissions role equal to what their active subscriptions grant.
  * Reads and writes through `strapi.db.query`, so inside `strapi.db.transaction` it joins the
  * caller's transaction.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  // Every payment recomputes a role: the fallback role and the roles offers grant are read once
+  // per CACHE_MS, and at once again after any offer or role is written in this process (another
+  // process sees such a change within CACHE_MS, as it does settings).
+  let fallbackCache: { at: number; id: number } | null = null;
+  let offerRolesCache: { at: number; ids: number[] } | null = null;
+  const fresh = (entry: { at: number } | null) => entry !== null && Date.now() - entry.at < CACHE_MS;
+  const invalidate = () => {
+    fallbackCache = null;
+    offerRolesCache = null;
+  };
+
   const fallbackRoleId = async (): Promise<number> => {
     const settings = await getService(strapi, 'settings').get();
     if (settings.fallbackRoleId !== null) return settings.fallbackRoleId;
+    if (fresh(fallbackCache)) return fallbackCache!.id;
     const advanced = (await strapi
       .store({ type: 'plugin', name: 'users-permissions', key: 'advanced' })
       .get()) as { default_role?: string } | null;
     const type = advanced?.default_role ?? 'authenticated';
     const role = await strapi.db.query(UID.role).findOne({ where: { type }, select: ['id'] });
     if (!role) throw new Error(`users-permissions default role "${type}" does not exist`);
+    fallbackCache = { at: Date.now(), id: role.id as number };
     return role.id as number;
   };
 
   const offerRoleIds = async (): Promise<number[]> => {
+    if (fresh(offerRolesCache)) return offerRolesCache!.ids;
     const offers = (await strapi.db.query(UID.offer).findMany({
       select: ['id'],
       populate: { role: { select: ['id'] } },
     })) as { role?: { id: number } | null }[];
-    return [...new Set(offers.map((o) => o.role?.id).filter((id): id is number => typeof id === 'number'))];
+    const ids = [...new Set(offers.map((o) => o.role?.id).filter((id): id is number => typeof id === 'number'))];
+    offerRolesCache = { at: Date.now(), ids };
+    return ids;
   };
 
   /**
@@ -51,11 +69,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  /** Recomputes one member's role at `now` and writes it when it changes. */
+  /**
+   * Recomputes one member's role at `now` and writes it when it changes. `rows`: the member's
+   * subscriptions (with offers and their roles) when the caller has just read and written them
+   * inside its transaction, to spare reading them again.
+   */
   const recompute = async (
     userId: number,
     now: Date,
-    alsoManaged: readonly number[] = []
+    alsoManaged: readonly number[] = [],
+    rows?: readonly SubscriptionRow[]
   ): Promise<RoleDecision | null> => {
     const user = (await strapi.db.query(UID.user).findOne({
       where: { id: userId },
@@ -63,12 +86,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       populate: { role: { select: ['id'] } },
     })) as { id: number; role?: { id: number } | null } | null;
     if (!user) return null;
-    const rows = (await strapi.db.query(UID.subscription).findMany({
-      where: { user: { id: userId } },
-      populate: SUBSCRIPTION_POPULATE,
-    })) as SubscriptionRow[];
+    const held =
+      rows ??
+      ((await strapi.db.query(UID.subscription).findMany({
+        where: { user: { id: userId } },
+        populate: SUBSCRIPTION_POPULATE,
+      })) as SubscriptionRow[]);
     const decision = decideRole({
-      grants: rows.map(grantOf),
+      grants: held.map(grantOf),
       currentRoleId: user.role?.id ?? null,
       fallbackRoleId: await fallbackRoleId(),
       offerRoleIds: [...(await offerRoleIds()), ...alsoManaged],
@@ -105,5 +130,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { changed };
   };
 
-  return { recompute, recomputeForOffer, fallbackRoleId, offerRoleIds };
+  return { recompute, recomputeForOffer, fallbackRoleId, offerRoleIds, invalidate };
 };

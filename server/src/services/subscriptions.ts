@@ -130,8 +130,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       populate: SUBSCRIPTION_POPULATE,
     })) as SubscriptionRow;
 
-  const afterChange = async (userId: number, now: Date) => {
-    await roles().recompute(userId, now);
+  /**
+   * The member's role after a change. `held`: the member's subscriptions as read under the
+   * member's lock in this transaction, with `changed` (the row just written) replacing or
+   * joining them — the role is then decided without reading them again.
+   */
+  const afterChange = async (userId: number, now: Date, held?: readonly SubscriptionRow[], changed?: SubscriptionRow) => {
+    const rows = held && changed ? [...held.filter((r) => r.id !== changed.id), changed] : undefined;
+    await roles().recompute(userId, now, [], rows);
   };
 
   /** Subscribe a member to an offer: start defaults to now, end = start + the offer's duration. */
@@ -156,12 +162,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  const renewRow = async (row: SubscriptionRow, now: Date, purchase: PurchaseInfo = {}) => {
+  const renewRow = async (row: SubscriptionRow, now: Date, purchase: PurchaseInfo = {}, held?: readonly SubscriptionRow[]) => {
     if (!row.offer) throw new DomainError('offer', 'the subscription has no offer to renew from');
     const before = datesOf(row);
     const dates = renewDates(before, row.offer, now);
     const updated = await writeDates(row, dates, purchase);
-    if (row.user) await afterChange(row.user.id, now);
+    if (row.user) await afterChange(row.user.id, now, held, updated);
     emitAfterCommit('subscriptions.subscription.renewed', { subscription: updated, previous: before });
     return updated;
   };
@@ -207,26 +213,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       if (decision.action === 'renew') {
         const row = held.find((s) => s.id === decision.subscriptionId) as SubscriptionRow;
-        return { action: 'renewed', subscription: await renewRow(row, now, input.purchase) };
+        return { action: 'renewed', subscription: await renewRow(row, now, input.purchase, held) };
       }
       const subscribed = subscribeDates(offer, now, { startsAt: decision.startsAt });
       const dates = input.recurring ? openEnded(subscribed, now) : subscribed;
       const row = await insert(userId, offer, dates, input.source ?? 'api', input.purchase ?? {});
-      await afterChange(userId, now);
+      await afterChange(userId, now, held, row);
       emitAfterCommit('subscriptions.subscription.created', { subscription: row });
       return { action: 'created', subscription: row };
     });
   };
 
-  /** The member's latest subscription to an offer that a payment can act on (not refunded). */
-  const latestFor = async (userId: number, offerId: number, purchaseId?: string): Promise<SubscriptionRow | null> => {
-    const rows = (await listForUser(userId)).filter((r) => r.offer?.id === offerId && r.status !== 'refunded');
+  /** Of a member's subscriptions, the latest to an offer that a payment can act on (not refunded). */
+  const latestAmong = (held: readonly SubscriptionRow[], offerId: number, purchaseId?: string): SubscriptionRow | null => {
+    const rows = held.filter((r) => r.offer?.id === offerId && r.status !== 'refunded');
     if (purchaseId) {
       const exact = rows.find((r) => r.lastPurchaseId === purchaseId);
       if (exact) return exact;
     }
     return rows.sort((a, b) => (datesOf(b).dueAt?.getTime() ?? Infinity) - (datesOf(a).dueAt?.getTime() ?? Infinity))[0] ?? null;
   };
+
+  /** The member's latest subscription to an offer that a payment can act on (not refunded). */
+  const latestFor = async (userId: number, offerId: number, purchaseId?: string): Promise<SubscriptionRow | null> =>
+    latestAmong(await listForUser(userId), offerId, purchaseId);
 
   /**
    * A re-bill: extend the member's subscription to the offer from its current paid end (not
@@ -237,11 +247,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const offer = await findOffer(input.offer);
       await lockUser(input.user);
       const now = input.now ?? clock().now();
-      const row = await latestFor(input.user, offer.id);
+      const held = await listForUser(input.user);
+      const row = latestAmong(held, offer.id);
       if (!row) return createOrRenew({ ...input, recurring: true, now });
       const before = datesOf(row);
       const updated = await writeDates(row, extendFromPaidEnd(before, offer, now), input.purchase ?? {});
-      await afterChange(input.user, now);
+      await afterChange(input.user, now, held, updated);
       emitAfterCommit('subscriptions.subscription.renewed', { subscription: updated, previous: before });
       return { action: 'renewed', subscription: updated };
     });
