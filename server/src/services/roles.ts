@@ -53,12 +53,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * update also renumbers the ordering of every other user of the target role, and two payments
    * moving two members into one role at once deadlocked on that (PostgreSQL, under load).
    */
-  const writeRole = async (userId: number, roleId: number) => {
-    const join = (strapi.db.metadata.get(UID.user).attributes as Record<string, any>).role.joinTable as {
+  const roleJoin = () =>
+    (strapi.db.metadata.get(UID.user).attributes as Record<string, any>).role.joinTable as {
       name: string;
       joinColumn: { name: string };
       inverseJoinColumn: { name: string };
     };
+
+  const writeRole = async (userId: number, roleId: number) => {
+    const join = roleJoin();
     await strapi.db.transaction(async ({ trx }) => {
       const updated = await trx(join.name)
         .where(join.joinColumn.name, userId)
@@ -104,6 +107,63 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
+   * `recompute` for many members at once (the scheduler's batches): their current roles and all
+   * their subscriptions in a few queries, then one statement per target role for the members
+   * whose role changes. Call inside the transaction that changed their subscriptions.
+   */
+  const recomputeMany = async (userIds: readonly number[], now: Date): Promise<{ changed: number }> => {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return { changed: 0 };
+    const users = (await strapi.db.query(UID.user).findMany({
+      where: { id: { $in: ids } },
+      select: ['id'],
+      populate: { role: { select: ['id'] } },
+    })) as { id: number; role?: { id: number } | null }[];
+    const rows = (await strapi.db.query(UID.subscription).findMany({
+      where: { user: { id: { $in: ids } } },
+      select: ['id', 'status', 'startsAt', 'dueAt', 'endsAt', 'cancelledAt', 'anchorDay', 'createdAt'],
+      populate: { offer: { select: ['id', 'level'], populate: { role: { select: ['id'] } } }, user: { select: ['id'] } },
+    })) as SubscriptionRow[];
+    const byUser = new Map<number, SubscriptionRow[]>();
+    for (const row of rows) {
+      const id = row.user?.id;
+      if (id === undefined) continue;
+      if (!byUser.has(id)) byUser.set(id, []);
+      byUser.get(id)!.push(row);
+    }
+    const fallback = await fallbackRoleId();
+    const managed = await offerRoleIds();
+    const moves = new Map<number, number[]>();
+    const unlinked: [number, number][] = [];
+    for (const user of users) {
+      const decision = decideRole({
+        grants: (byUser.get(user.id) ?? []).map(grantOf),
+        currentRoleId: user.role?.id ?? null,
+        fallbackRoleId: fallback,
+        offerRoleIds: managed,
+        now,
+      });
+      if (!decision.change) continue;
+      if (user.role) {
+        if (!moves.has(decision.roleId)) moves.set(decision.roleId, []);
+        moves.get(decision.roleId)!.push(user.id);
+      } else unlinked.push([user.id, decision.roleId]);
+    }
+    const join = roleJoin();
+    await strapi.db.transaction(async ({ trx }) => {
+      for (const [roleId, members] of moves) {
+        for (let i = 0; i < members.length; i += 500) {
+          await trx(join.name)
+            .whereIn(join.joinColumn.name, members.slice(i, i + 500))
+            .update({ [join.inverseJoinColumn.name]: roleId });
+        }
+      }
+    });
+    for (const [userId, roleId] of unlinked) await writeRole(userId, roleId);
+    return { changed: [...moves.values()].reduce((n, m) => n + m.length, 0) + unlinked.length };
+  };
+
+  /**
    * Recomputes every member subscribed to an offer whose role or level changed. The offer's
    * previous role still counts as managed, so members holding it move to the new one.
    */
@@ -130,5 +190,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { changed };
   };
 
-  return { recompute, recomputeForOffer, fallbackRoleId, offerRoleIds, invalidate };
+  return { recompute, recomputeMany, recomputeForOffer, fallbackRoleId, offerRoleIds, invalidate };
 };

@@ -15,6 +15,7 @@ import { getService } from '../utils/plugin';
 import { toDate } from '../utils/dates';
 import { datesOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/rows';
 import type { SubscriptionEvent } from './subscriptions';
+import { enqueueMany, type BatchMessage } from '../database/outbox';
 
 /** Rows read per query: memory and lock time stay bounded whatever the backlog. */
 export const BATCH_SIZE = 200;
@@ -131,34 +132,151 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (status === 'cancelled') figures.cancelled += 1;
   };
 
+  interface Candidate {
+    row: SubscriptionRow;
+    next: SubscriptionDates;
+    changes: { endsAt?: Date | null };
+  }
+
+  /**
+   * Moves a page of due subscriptions out of `from` in one transaction: a locking read claims the
+   * rows still in `from` (another process's run on the same rows waits there, then finds them
+   * moved), one update per target state, the members' roles recomputed together, the expiry
+   * notices queued in one insert. Returns the status this process gave each row it moved.
+   */
+  const transitionBatch = async (candidates: readonly Candidate[], from: Status, now: Date): Promise<Map<number, Status>> =>
+    strapi.db.transaction(async ({ trx }) => {
+      const meta = strapi.db.metadata.get(UID.subscription);
+      const statusColumn = (meta.attributes as Record<string, any>).status.columnName ?? 'status';
+      const ids = candidates.map((c) => c.row.id);
+      const claimed = new Set<number>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const read = trx(meta.tableName).select('id').whereIn('id', ids.slice(i, i + 500)).andWhere(statusColumn, from).orderBy('id');
+        // SQLite has one writer at a time: the transaction is the claim.
+        const rows = strapi.db.dialect.client === 'sqlite' ? await read : await read.forUpdate();
+        for (const row of rows as { id: number | string }[]) claimed.add(Number(row.id));
+      }
+      const mine = candidates.filter((c) => claimed.has(c.row.id));
+      const groups = new Map<string, { data: Record<string, unknown>; ids: number[] }>();
+      for (const c of mine) {
+        const data: Record<string, unknown> = { status: c.next.status, ...c.changes };
+        const key = JSON.stringify(data);
+        if (!groups.has(key)) groups.set(key, { data, ids: [] });
+        groups.get(key)!.ids.push(c.row.id);
+      }
+      for (const { data, ids: group } of groups.values()) {
+        for (let i = 0; i < group.length; i += 500) {
+          await strapi.db.query(UID.subscription).updateMany({ where: { id: { $in: group.slice(i, i + 500) }, status: from }, data });
+        }
+      }
+      await roles().recomputeMany(
+        mine.map((c) => c.row.user?.id).filter((id): id is number => typeof id === 'number'),
+        now
+      );
+      const notices: BatchMessage[] = [];
+      for (const c of mine) {
+        const event = EVENT_FOR[c.next.status];
+        if (event) subscriptions().emitAfterCommit(event, { subscription: { ...c.row, ...c.changes, status: c.next.status }, previousStatus: from });
+        if ((c.next.status === 'expired' || c.next.status === 'cancelled') && c.row.user?.email && c.next.endsAt) {
+          notices.push({
+            kind: 'expiry',
+            to: c.row.user.email,
+            userId: c.row.user.id,
+            subscriptionId: c.row.id,
+            dedupeKey: `expiry:${c.row.id}:${c.next.endsAt.toISOString()}`,
+            data: { offerTitle: c.row.offer?.title ?? '', endsAt: c.next.endsAt.toISOString() },
+          });
+        }
+      }
+      if ((await enqueueMany(strapi, notices, now)) === false) {
+        for (const notice of notices) await messages().enqueue(notice, now);
+      }
+      return new Map(mine.map((c) => [c.row.id, c.next.status] as const));
+    });
+
+  /**
+   * Pages through due subscriptions by id (keyset) and moves each page with `transitionBatch`;
+   * if a page fails, its rows are moved one by one so that one broken row stops only itself.
+   */
+  const moveDue = async (
+    where: Record<string, unknown>,
+    from: Status,
+    now: Date,
+    decide: (row: SubscriptionRow) => Candidate | null,
+    counted: (status: Status) => void
+  ) => {
+    let lastId = 0;
+    for (;;) {
+      const rows = (await strapi.db.query(UID.subscription).findMany({
+        where: { ...where, id: { $gt: lastId } },
+        populate: SUBSCRIPTION_POPULATE,
+        orderBy: { id: 'asc' },
+        limit: BATCH_SIZE,
+      })) as SubscriptionRow[];
+      const candidates = rows.map(decide).filter((c): c is Candidate => c !== null);
+      if (candidates.length > 0) {
+        try {
+          for (const status of (await transitionBatch(candidates, from, now)).values()) counted(status);
+        } catch (error) {
+          strapi.log.warn(`subscriptions scheduler: a batch of ${candidates.length} failed (${(error as Error).message}); moving its rows one by one`);
+          for (const c of candidates) {
+            try {
+              const status = await transition(c.row, from, c.next, now, c.changes);
+              if (status) counted(status);
+            } catch (rowError) {
+              errors.count += 1;
+              strapi.log.error(`subscriptions scheduler: subscription ${c.row.id}: ${(rowError as Error).message}`);
+            }
+          }
+        }
+      }
+      if (rows.length < BATCH_SIZE) return;
+      lastId = rows[rows.length - 1].id;
+    }
+  };
+
   /** `pending` subscriptions whose start has come become active (or ended, if their end passed too). */
   const activate = async (now: Date, figures: RunFigures) =>
-    eachDue({ status: 'pending', startsAt: { $lte: now } }, async (row) => {
-      const dates = datesOf(row);
-      const status = statusAt(dates, now);
-      if (status === 'pending') return;
-      count(figures, await transition(row, 'pending', { ...dates, status }, now, {}));
-    });
+    moveDue(
+      { status: 'pending', startsAt: { $lte: now } },
+      'pending',
+      now,
+      (row) => {
+        const dates = datesOf(row);
+        const status = statusAt(dates, now);
+        return status === 'pending' ? null : { row, next: { ...dates, status }, changes: {} };
+      },
+      (status) => count(figures, status)
+    );
 
   /** `active` subscriptions whose end has passed: `expired`, or `cancelled` when cancelledAt is set. */
   const expire = async (now: Date, figures: RunFigures) =>
-    eachDue({ status: 'active', endsAt: { $notNull: true, $lte: now } }, async (row) => {
-      const dates = datesOf(row);
-      const status = statusAt(dates, now);
-      if (status === 'active') return;
-      count(figures, await transition(row, 'active', { ...dates, status }, now, {}));
-    });
+    moveDue(
+      { status: 'active', endsAt: { $notNull: true, $lte: now } },
+      'active',
+      now,
+      (row) => {
+        const dates = datesOf(row);
+        const status = statusAt(dates, now);
+        return status === 'active' ? null : { row, next: { ...dates, status }, changes: {} };
+      },
+      (status) => count(figures, status)
+    );
 
   /** A re-bill that never came: paid end more than graceHours ago while the hard end is later or open. */
   const endPastGrace = async (now: Date, graceHours: number, figures: RunFigures) =>
-    eachDue(
+    moveDue(
       { status: 'active', dueAt: { $notNull: true, $lt: new Date(now.getTime() - graceHours * 3_600_000) } },
-      async (row) => {
+      'active',
+      now,
+      (row) => {
         const dates = datesOf(row);
-        if (!isPastGrace(dates, now, graceHours)) return;
+        if (!isPastGrace(dates, now, graceHours)) return null;
         const next = endForGrace(dates, now);
-        const status = await transition(row, 'active', next, now, { endsAt: next.endsAt });
-        if (status) figures.graceEnded += 1;
+        return { row, next, changes: { endsAt: next.endsAt } };
+      },
+      (status) => {
+        figures.graceEnded += 1;
         count(figures, status);
       }
     );
