@@ -56,6 +56,12 @@ export const registerDocumentMiddleware = (strapi: Core.Strapi) => {
     const params = context.params as { data?: Data; documentId?: string };
     const now = getService(strapi, 'clock').now();
     try {
+      // Strapi's create looks an entry up by the given documentId before validating anything: an
+      // object there becomes query operators and an unhandled error (HTTP 500). Refused as input.
+      const documentId = params.data?.documentId;
+      if (action === 'create' && documentId !== undefined && documentId !== null && typeof documentId !== 'string') {
+        throw new DomainError('documentId', 'documentId must be a string');
+      }
       if (uid === UID.subscription) return await onSubscription(strapi, action, params, now, next);
       if (uid === UID.offer) return await onOffer(strapi, action, params, now, next);
       return await onNotificationRule(strapi, action, params, next);

@@ -50,6 +50,29 @@ describe('Click2Sell notifications', () => {
     await strapi.plugin('subscriptions').service('settings').update({ click2sellSecretKey: SECRET });
   });
 
+  it('keeps a signed acquirer transaction id bound to its transaction: a captured notification resent as another product, buyer or receipt is refused', async () => {
+    const original = notification(SECRET, { product_id: '1001' });
+    expect((await post(original)).body.outcome).toBe('applied');
+    const before = await counts();
+    const premium = { ...original, product_id: '1002' };
+    const otherBuyer = { ...original, buyer_email: `thief-${Date.now()}@example.com` };
+    const otherReceipt = { ...original, c2s_transaction_id: `${original.c2s_transaction_id}-again` };
+    for (const forged of [premium, otherBuyer, otherReceipt]) {
+      const res = await post(forged);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/acquirer_transaction_id was already used/);
+      expect((await lastEvent()).outcome).toBe('rejected');
+    }
+    expect(await counts()).toEqual(before);
+    // The same notification resent, and a refund of that very transaction, still pass.
+    expect((await post(original)).body.outcome).toBe('duplicate');
+    const refund = await post({ ...original, transaction_type: 'Refund' });
+    expect(refund.status).toBe(200);
+    expect(refund.body.outcome).toBe('applied');
+    const member = await userByEmail(original.buyer_email);
+    expect((await subsOf(member.id)).map((s: { status: string }) => s.status)).toEqual(['refunded']);
+  });
+
   it('rejects a wrong checksum with 403, records it without the checksum, and changes nothing', async () => {
     const before = await counts();
     const fields = notification('another-secret');

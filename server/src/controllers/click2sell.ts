@@ -38,12 +38,21 @@ export const isDatabaseUnavailable = (error: unknown): boolean => {
   );
 };
 
+/** Size of a body sent without Content-Length (chunked); one too deeply nested to serialise is too large. */
+const sizeOf = (body: unknown): number => {
+  try {
+    return Buffer.byteLength(JSON.stringify(body ?? {}), 'utf8');
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+};
+
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** POST /api/subscriptions/click2sell — the "URL to notify" given to Click2Sell. */
   async notify(ctx: any) {
     const declared = Number(ctx.request.get('content-length') || 0);
     const body = ctx.request.body;
-    const size = declared || Buffer.byteLength(JSON.stringify(body ?? {}), 'utf8');
+    const size = declared || sizeOf(body);
     if (size > MAX_BODY_BYTES) return fail(ctx, 413, `the notification is larger than ${MAX_BODY_BYTES} bytes`);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return fail(ctx, 400, 'the notification must be form fields (application/x-www-form-urlencoded)', [

@@ -166,6 +166,15 @@ export const purchaseInstant = (n: Pick<Notification, 'purchase_date' | 'purchas
 export const buyerNameOf = (n: Pick<Notification, 'buyer_name' | 'buyer_surname'>): string =>
   [n.buyer_name, n.buyer_surname].filter(Boolean).join(' ');
 
+/** JSON text of an untrusted value; one nested too deeply for JSON.stringify is not an error. */
+const jsonText = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '[not serialisable: nested too deeply]';
+  }
+};
+
 /** The payload as kept in the ledger: what was sent, minus the checksum, values cut to size. */
 export const redactPayload = (fields: Record<string, unknown>): Record<string, string> => {
   const kept: Record<string, string> = {};
@@ -173,7 +182,7 @@ export const redactPayload = (fields: Record<string, unknown>): Record<string, s
   for (const [key, value] of Object.entries(fields)) {
     if (/checksum|secret|password|token/i.test(key)) continue;
     if (count++ >= 64) break;
-    const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+    const text = typeof value === 'string' ? value : jsonText(value);
     kept[storableText(key, 64)] = storableText(text, 512);
   }
   return kept;

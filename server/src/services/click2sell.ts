@@ -27,6 +27,7 @@ export interface Click2SellAnswer {
 /** Failed verifications from one address within this window, beyond this count → 429. */
 const FAILURE_WINDOW_MS = 10 * 60_000;
 const FAILURE_LIMIT = 20;
+const CHECKSUM_FAILED = 'checksum verification failed';
 
 const isUniqueViolation = (error: unknown): boolean => {
   const e = error as { code?: string; errno?: number; message?: string };
@@ -63,6 +64,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data: {
         provider: 'click2sell',
         dedupeKey: entry.dedupeKey ?? null,
+        acquirerTransactionId: text('acquirer_transaction_id'),
         transactionId: text('c2s_transaction_id'),
         transactionType: text('transaction_type', 64),
         subscriptionStatus: text('subscription_status', 64),
@@ -112,7 +114,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       where: {
         remoteAddress,
         outcome: 'rejected',
-        reason: { $startsWith: 'checksum' },
+        // Only a checksum that was checked and did not match; a malformed or missing one is a 400.
+        reason: CHECKSUM_FAILED,
         receivedAt: { $gt: new Date(now.getTime() - FAILURE_WINDOW_MS) },
       },
     });
@@ -159,7 +162,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     const n = parsed.notification;
     if (!verifyChecksum(secret, n.acquirer_transaction_id, n.checksum)) {
-      return reject(403, 'checksum verification failed', fields, remoteAddress, now);
+      return reject(403, CHECKSUM_FAILED, fields, remoteAddress, now);
+    }
+
+    // Only acquirer_transaction_id is signed: a captured notification resent with another
+    // product, buyer or receipt would verify. Its checksum stays bound to the transaction it
+    // first applied (a resend, or the cancellation or refund of that transaction, still passes).
+    const earlier = (await ledger().findOne({
+      where: { acquirerTransactionId: storableText(n.acquirer_transaction_id, 255), outcome: { $in: ['applied', 'unmapped', 'failed-payment'] } },
+      select: ['transactionId', 'productId', 'email'],
+      orderBy: { id: 'asc' },
+    })) as { transactionId: string | null; productId: string | null; email: string | null } | null;
+    if (
+      earlier &&
+      (earlier.transactionId !== n.c2s_transaction_id ||
+        earlier.productId !== n.product_id ||
+        (earlier.email ?? '').trim().toLowerCase() !== n.buyer_email)
+    ) {
+      return reject(
+        403,
+        'acquirer_transaction_id was already used by another transaction (c2s_transaction_id, product_id or buyer_email differ): only acquirer_transaction_id is signed, so these cannot change',
+        fields,
+        remoteAddress,
+        now
+      );
     }
 
     const dedupeKey = dedupeKeyOf(n);
