@@ -31,6 +31,29 @@ describe('editing in the Content Manager', () => {
   });
   afterAll(() => stopStrapi(strapi));
 
+  it("guards the plugin's types where Strapi's Content Manager would answer 500: deep bodies, odd searches and sorts, relations without permission", async () => {
+    const before = await countRows(OFFER);
+    const deep = `{"title":${'{"a":'.repeat(6000)}"x"${'}'.repeat(6000)},"duration":1,"period":"days"}`;
+    const deepRes = await http(strapi).post(`${CM}/${OFFER}`).set(auth).set('content-type', 'application/json').send(deep);
+    expect(deepRes.status).toBe(400);
+    expect(deepRes.body.error.message).toMatch(/^body: nested more than/);
+    const search = await http(strapi).get(`${CM}/${SUB}?_q=alice&_q=bob`).set(auth);
+    expect(search.status).toBe(400);
+    expect(search.body.error.message).toMatch(/^_q /);
+    const sort = await http(strapi).get(`/content-manager/relations/${SUB}/offer?sort=password:desc`).set(auth);
+    expect(sort.status).toBe(400);
+    expect(sort.body.error.message).toBe('sort: no field password');
+    // The same routes still work for proper requests.
+    expect((await http(strapi).get(`/content-manager/relations/${SUB}/offer?sort=title:asc`).set(auth)).status).toBe(200);
+    expect((await http(strapi).get(`${CM}/${SUB}?_q=alice`).set(auth)).status).toBe(200);
+    // An admin whose role grants nothing: 403 before any validation.
+    const empty = await strapi.service('admin::role').create({ name: `No permission ${Date.now()}`, description: 'nothing' });
+    const author = await adminJwt(strapi, empty.code);
+    const forbidden = await http(strapi).get(`/content-manager/relations/${SUB}/offer`).set({ Authorization: `Bearer ${author.jwt}` });
+    expect(forbidden.status).toBe(403);
+    expect(await countRows(OFFER)).toBe(before);
+  });
+
   it('refuses an offer with a negative duration, a negative price or an unknown period, naming the field', async () => {
     const before = await countRows(OFFER);
     for (const [data, field] of [
