@@ -83,4 +83,4 @@ const startApp = async (dbEnv, extraEnv = {}, logFile = null) => {
   };
 };
 
-module.exports = { startApp, rssOf, sampleRss };
+module.exports = { startApp, rssOf, sampleRss, freePort };

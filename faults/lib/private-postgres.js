@@ -6,10 +6,10 @@
  * Uses the binaries of the installed PostgreSQL; as root, runs them as the `postgres` user.
  */
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
+const { freePort } = require('../../bench/lib/app');
 
 const binDir = () => {
   const root = '/usr/lib/postgresql';
@@ -17,16 +17,6 @@ const binDir = () => {
   const version = fs.readdirSync(root).sort((a, b) => Number(b) - Number(a))[0];
   return path.join(root, version, 'bin');
 };
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 
 const startPrivatePostgres = async () => {
   const bin = binDir();

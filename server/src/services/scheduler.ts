@@ -23,6 +23,12 @@ export const BATCH_SIZE = 200;
 export const FIRST_RUN_LOOKBACK_MS = 24 * 3_600_000;
 /** Reminder instants are re-examined this far before the previous run (clock skew between processes). */
 const WATERMARK_OVERLAP_MS = 60_000;
+/**
+ * A saved watermark at most this far ahead of `now` is another process that ran a moment earlier
+ * with a clock a little ahead (or a run that started later and finished first), not the clock
+ * going backwards: it already looked at everything up to there.
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
 const STORE_KEY = 'scheduler';
 
 /** The parts of a run, in the order a run does them; cron may run them on different rules. */
@@ -103,7 +109,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const errors = { count: 0 };
 
   /** Pages through due subscriptions by id (keyset), so a run never reads the table at once. */
-  const eachDue = async (where: Record<string, unknown>, visit: (row: SubscriptionRow) => Promise<void>) => {
+  const eachPage = async (where: Record<string, unknown>, visit: (rows: SubscriptionRow[]) => Promise<void>) => {
     let lastId = 0;
     for (;;) {
       const rows = (await strapi.db.query(UID.subscription).findMany({
@@ -112,19 +118,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         orderBy: { id: 'asc' },
         limit: BATCH_SIZE,
       })) as SubscriptionRow[];
-      for (const row of rows) {
-        try {
-          await visit(row);
-        } catch (error) {
-          // One broken row must not stop the run (nor every later run, which would meet it first).
-          errors.count += 1;
-          strapi.log.error(`subscriptions scheduler: subscription ${row.id}: ${(error as Error).message}`);
-        }
-      }
+      if (rows.length > 0) await visit(rows);
       if (rows.length < BATCH_SIZE) return;
       lastId = rows[rows.length - 1].id;
     }
   };
+
+  /** Visits due subscriptions one by one; one broken row must not stop the run (nor every later run, which would meet it first). */
+  const eachDue = async (where: Record<string, unknown>, visit: (row: SubscriptionRow) => Promise<void>) =>
+    eachPage(where, async (rows) => {
+      for (const row of rows) {
+        try {
+          await visit(row);
+        } catch (error) {
+          errors.count += 1;
+          strapi.log.error(`subscriptions scheduler: subscription ${row.id}: ${(error as Error).message}`);
+        }
+      }
+    });
 
   const count = (figures: RunFigures, status: Status | null) => {
     if (status === 'active') figures.activated += 1;
@@ -204,36 +215,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     now: Date,
     decide: (row: SubscriptionRow) => Candidate | null,
     counted: (status: Status) => void
-  ) => {
-    let lastId = 0;
-    for (;;) {
-      const rows = (await strapi.db.query(UID.subscription).findMany({
-        where: { ...where, id: { $gt: lastId } },
-        populate: SUBSCRIPTION_POPULATE,
-        orderBy: { id: 'asc' },
-        limit: BATCH_SIZE,
-      })) as SubscriptionRow[];
+  ) =>
+    eachPage(where, async (rows) => {
       const candidates = rows.map(decide).filter((c): c is Candidate => c !== null);
-      if (candidates.length > 0) {
-        try {
-          for (const status of (await transitionBatch(candidates, from, now)).values()) counted(status);
-        } catch (error) {
-          strapi.log.warn(`subscriptions scheduler: a batch of ${candidates.length} failed (${(error as Error).message}); moving its rows one by one`);
-          for (const c of candidates) {
-            try {
-              const status = await transition(c.row, from, c.next, now, c.changes);
-              if (status) counted(status);
-            } catch (rowError) {
-              errors.count += 1;
-              strapi.log.error(`subscriptions scheduler: subscription ${c.row.id}: ${(rowError as Error).message}`);
-            }
+      if (candidates.length === 0) return;
+      try {
+        for (const status of (await transitionBatch(candidates, from, now)).values()) counted(status);
+      } catch (error) {
+        strapi.log.warn(`subscriptions scheduler: a batch of ${candidates.length} failed (${(error as Error).message}); moving its rows one by one`);
+        for (const c of candidates) {
+          try {
+            const status = await transition(c.row, from, c.next, now, c.changes);
+            if (status) counted(status);
+          } catch (rowError) {
+            errors.count += 1;
+            strapi.log.error(`subscriptions scheduler: subscription ${c.row.id}: ${(rowError as Error).message}`);
           }
         }
       }
-      if (rows.length < BATCH_SIZE) return;
-      lastId = rows[rows.length - 1].id;
-    }
-  };
+    });
 
   /** `pending` subscriptions whose start has come become active (or ended, if their end passed too). */
   const activate = async (now: Date, figures: RunFigures) =>
@@ -285,8 +285,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const saved = ((await store().get({ key: STORE_KEY })) ?? {}) as { remindersCheckedUntil?: string };
     const until = toDate(saved.remindersCheckedUntil);
     // First run, or the clock went backwards (tests, a restored backup): look back a day.
-    if (!until || until.getTime() > now.getTime()) return new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS);
-    return new Date(until.getTime() - WATERMARK_OVERLAP_MS);
+    if (!until || until.getTime() - now.getTime() > CLOCK_SKEW_TOLERANCE_MS) {
+      return new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS);
+    }
+    // Another process a few seconds ahead may have written `until` already: everything up to it
+    // has been looked at, so only the overlap before `now` is new. (Looking back a day here made
+    // every run of the process whose clock is behind re-read a day of reminders.)
+    return new Date(Math.min(until.getTime(), now.getTime()) - WATERMARK_OVERLAP_MS);
   };
 
   type RuleRow = ReminderRule & { offer?: { id: number; title: string } | null };
