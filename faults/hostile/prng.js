@@ -4,16 +4,7 @@
  * A small seeded PRNG (mulberry32) and the helpers the generators draw with, so that a run is
  * reproducible from its printed seed (HOSTILE_SEED=<n> node faults/run.js --only hostile).
  */
-const mulberry32 = (seed) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+const { mulberry32 } = require('../lib/prng');
 
 const createRandom = (seed) => {
   const next = mulberry32(seed);

@@ -1,5 +1,7 @@
 'use strict';
 
+const { mulberry32 } = require('./prng');
+
 /**
  * The Click2Sell stream of the fault suite: a generator of members' notification histories and a
  * model of what the database must contain after them. The model is written here from the rules
@@ -18,17 +20,7 @@
  * - the role is the active subscription's offer role with the highest level, else `authenticated`.
  */
 
-/** mulberry32: a small seeded PRNG, so a run can be replayed from its seed. */
-const prng = (seed) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+const prng = mulberry32;
 
 const OFFERS = {
   1001: { period: 'months', amount: 1, role: 'member', level: 1 },

@@ -1,4 +1,5 @@
 import crypto from 'crypto';
+import os from 'os';
 import type { Core } from '@strapi/strapi';
 import {
   formatDate,
@@ -33,10 +34,10 @@ export interface EnqueueInput {
 
 /** After this many failed attempts a message stays `failed` for an admin to look at. */
 export const MAX_ATTEMPTS = 8;
+/** Messages sent at once by one process: nodemailer's SMTP pool opens 5 connections by default. */
+export const SEND_CONCURRENCY = 5;
 /** How long a process owns a message it is sending (longer than an SMTP send may take); a process killed mid-send loses it after this. */
-export /** Messages sent at once by one process: nodemailer's SMTP pool opens 5 connections by default. */
-const SEND_CONCURRENCY = 5;
-const CLAIM_LEASE_MS = 15 * 60_000;
+export const CLAIM_LEASE_MS = 15 * 60_000;
 const BACKOFF_BASE_MS = 60_000;
 const BACKOFF_MAX_MS = 12 * 3_600_000;
 
@@ -47,6 +48,8 @@ export const backoffMs = (attempts: number): number =>
 export interface MessageRow {
   id: number;
   kind: MessageKind;
+  dedupeKey?: string | null;
+  createdAt?: unknown;
   status: string;
   to: string;
   locale: string | null;
@@ -81,6 +84,48 @@ const isUniqueViolation = (error: unknown): boolean => {
   );
 };
 
+/** The domain part of an address such as `Members <members@example.com>`, if any. */
+const domainOf = (address: unknown): string | null => {
+  const match = typeof address === 'string' ? /@([A-Za-z0-9.-]+[A-Za-z0-9])/.exec(address) : null;
+  return match ? match[1].toLowerCase() : null;
+};
+
+/**
+ * The Message-ID header of an outbox message: the same for every attempt at sending that row, so
+ * a receiver that sees it twice (a process killed after the SMTP server accepted the message but
+ * before the row was marked sent, RFC 1047's window) can recognise the resend. Besides the row's
+ * id, a digest of its dedupe key and creation time keeps another database's rows (a reset one, a
+ * second site on the same domain) from reusing it.
+ */
+export const messageIdFor = (
+  row: { id: number; dedupeKey?: string | null; createdAt?: unknown },
+  domain: string
+): string => {
+  const created = toDate(row.createdAt)?.toISOString() ?? '';
+  const digest = crypto.createHash('sha256').update(`${row.dedupeKey ?? ''}|${created}`).digest('hex').slice(0, 12);
+  return `<subscriptions.message.${row.id}.${digest}@${domain}>`;
+};
+
+/**
+ * The outbox's `subject` column is a Strapi string: varchar(255) on PostgreSQL and MySQL. A subject
+ * built from a long offer title is longer; writing it whole would fail the very update that
+ * records the message sent (and the message would go out again after the lease, over and over).
+ * The log keeps its first 255 characters; the e-mail itself carries the whole subject.
+ */
+const SUBJECT_COLUMN_LENGTH = 255;
+const storedSubject = (subject: string | null): string | null =>
+  subject === null ? null : Array.from(subject).slice(0, SUBJECT_COLUMN_LENGTH).join('');
+
+/** A database error worth trying again (the connection, not the statement). */
+const isTransientDbError = (error: unknown): boolean => {
+  const e = error as { code?: string; message?: string };
+  return (
+    /^(08|57P)/.test(e?.code ?? '') || // PostgreSQL: connection exception, operator intervention
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST'].includes(e?.code ?? '') ||
+    /Timeout acquiring a connection|Connection terminated|connection is closed|server closed the connection/i.test(e?.message ?? '')
+  );
+};
+
 /** Keeps the text of an error without anything that looks like a link or a token. */
 const describeError = (error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error);
@@ -96,6 +141,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const clock = () => getService(strapi, 'clock');
   const settings = () => getService(strapi, 'settings');
   const query = () => strapi.db.query(UID.message);
+
+  /** The right-hand side of Message-IDs: the sender's domain (settings, then the e-mail plugin's defaultFrom). */
+  const messageIdDomain = (emailFrom: string | null | undefined): string =>
+    domainOf(emailFrom) ??
+    domainOf(strapi.config.get('plugin::email.settings.defaultFrom')) ??
+    (os.hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost');
 
   /**
    * Writes a message unless one with the same dedupeKey exists. Runs inside the caller's
@@ -202,54 +253,91 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return count === 1;
   };
 
-  const send = async (row: MessageRow, now: Date): Promise<'sent' | 'failed'> => {
+  /**
+   * Marks a message sent, in one statement, right after the SMTP server accepted it. A process
+   * killed between the server's "250" and this write leaves the row `sending`: after the lease
+   * another process sends it again (RFC 1047's duplicate window, which plain SMTP cannot close;
+   * the unchanged Message-ID lets the receiver recognise the copy). A lost database connection is
+   * retried a few times; no error here is recorded as a failed send: the message did go out.
+   */
+  const markSent = async (row: MessageRow, now: Date, subject: string | null) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await query().updateMany({
+          where: { id: row.id },
+          data: { status: 'sent', sentAt: now, subject: storedSubject(subject), lastError: null, claimedUntil: null, nextAttemptAt: null },
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 4 || !isTransientDbError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      }
+    }
+  };
+
+  /** Records a failed try: retried after the back-off, or `failed` for good after MAX_ATTEMPTS. */
+  const recordFailure = async (row: MessageRow, now: Date, subject: string | null, error: unknown) => {
     // `attempts` was counted when the row was claimed.
     const attempts = row.attempts ?? 1;
-    let subject: string | null = null;
+    const final = attempts >= MAX_ATTEMPTS;
+    const lastError = describeError(error);
+    strapi.log.warn(`subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`);
+    await query().updateMany({
+      where: { id: row.id },
+      data: {
+        status: 'failed',
+        subject: storedSubject(subject),
+        lastError,
+        claimedUntil: null,
+        nextAttemptAt: final ? null : new Date(now.getTime() + backoffMs(attempts)),
+      },
+    });
+  };
+
+  interface Composed {
+    row: MessageRow;
+    subject: string;
+    options: Record<string, unknown>;
+  }
+
+  /** Renders a claimed message into the e-mail plugin's send options; a rendering error is a failed try. */
+  const compose = async (row: MessageRow, now: Date): Promise<Composed | null> => {
     try {
       const mail = await render(row);
-      subject = mail.subject;
       const { emailFrom } = await settings().get();
-      await strapi
-        .plugin('email')
-        .service('email')
-        .send({
+      return {
+        row,
+        subject: mail.subject,
+        options: {
           to: row.to,
           ...(emailFrom ? { from: emailFrom } : {}),
           subject: mail.subject,
           text: mail.text,
           ...(mail.html ? { html: mail.html } : {}),
-        });
-      await query().update({
-        where: { id: row.id },
-        data: {
-          status: 'sent',
-          sentAt: now,
-          subject,
-          lastError: null,
-          claimedUntil: null,
-          nextAttemptAt: null,
+          messageId: messageIdFor(row, messageIdDomain(emailFrom)),
         },
-      });
-      return 'sent';
+      };
     } catch (error) {
-      const final = attempts >= MAX_ATTEMPTS;
-      const lastError = describeError(error);
-      strapi.log.warn(
-        `subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`
-      );
-      await query().update({
-        where: { id: row.id },
-        data: {
-          status: 'failed',
-          subject,
-          lastError,
-          claimedUntil: null,
-          nextAttemptAt: final ? null : new Date(now.getTime() + backoffMs(attempts)),
-        },
-      });
+      await recordFailure(row, now, null, error);
+      return null;
+    }
+  };
+
+  /** One SMTP transaction, then the row marked sent at once (or the failure recorded). */
+  const transmit = async ({ row, subject, options }: Composed, now: Date): Promise<'sent' | 'failed'> => {
+    try {
+      await strapi.plugin('email').service('email').send(options);
+    } catch (error) {
+      await recordFailure(row, now, subject, error);
       return 'failed';
     }
+    try {
+      await markSent(row, now, subject);
+    } catch (error) {
+      // Sent, but not recorded: the row stays `sending` until its lease ends (then it is sent again).
+      strapi.log.error(`subscriptions: e-mail ${row.id} (${row.kind}) was sent but could not be recorded: ${describeError(error)}`);
+    }
+    return 'sent';
   };
 
   /**
@@ -284,7 +372,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         })) as { id: number; status: string; attempts: number | null }[];
         if (due.length === 0) break;
         lastId = due[due.length - 1].id;
-        const handle = async (candidate: (typeof due)[number]) => {
+        /** Claims one candidate and loads it; null when it is not this process's to send. */
+        const prepare = async (candidate: (typeof due)[number]): Promise<MessageRow | null> => {
           if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
             // A process died while sending its last attempt: give up rather than loop forever.
             const { count } = await query().updateMany({
@@ -300,13 +389,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               },
             });
             if (count === 1) figures.failed += 1;
-            return;
+            return null;
           }
           if (!(await claim(candidate, now))) {
             figures.skipped += 1;
-            return;
+            return null;
           }
-          const row = (await query().findOne({
+          return (await query().findOne({
             where: { id: candidate.id },
             populate: {
               user: { select: ['id', 'username', 'email'] },
@@ -319,12 +408,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               },
             },
           })) as MessageRow;
-          figures[await send(row, now)] += 1;
         };
         // A few sends at a time (the SMTP pool's connections): each row is claimed on its own,
-        // so parallel sends stay exactly-once.
+        // so parallel sends stay exactly-once. A batch is claimed, loaded and rendered first,
+        // then only its SMTP transactions are in flight: each "250" is read and recorded at once,
+        // which keeps short the window in which a killed process loses the record of a delivery.
         for (let i = 0; i < due.length; i += SEND_CONCURRENCY) {
-          await Promise.all(due.slice(i, i + SEND_CONCURRENCY).map(handle));
+          const rows = (await Promise.all(due.slice(i, i + SEND_CONCURRENCY).map(prepare))).filter(
+            (row): row is MessageRow => row !== null
+          );
+          const composed = await Promise.all(rows.map((row) => compose(row, now)));
+          figures.failed += composed.filter((c) => c === null).length;
+          const outcomes = await Promise.all(
+            composed.filter((c): c is Composed => c !== null).map((c) => transmit(c, now))
+          );
+          for (const outcome of outcomes) figures[outcome] += 1;
         }
         if (due.length < limit) break;
       }
