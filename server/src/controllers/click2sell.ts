@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/plugin';
 import type { Click2SellAnswer } from '../services/click2sell';
+import { isConnectionError } from '../database/errors';
 
 /** Larger than any real notification (≈2 KB), small enough to refuse junk before any work. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -25,17 +26,6 @@ const fail = (ctx: any, status: number, message: string, errors?: { field: strin
       details: errors ? { errors: errors.map((e) => ({ path: [e.field], message: e.message, name: 'ValidationError' })) } : {},
     },
   };
-};
-
-/** The database server is down or restarting (connection refused, cut, or the pool timed out). */
-export const isDatabaseUnavailable = (error: unknown): boolean => {
-  const e = error as { code?: string; message?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(e?.code ?? '') ||
-    /Connection terminated|Connection ended unexpectedly|not queryable|Timeout acquiring a connection|ECONNREFUSED|the database system is (starting up|shutting down|in recovery mode)/i.test(
-      e?.message ?? ''
-    )
-  );
 };
 
 /** Size of a body sent without Content-Length (chunked); one too deeply nested to serialise is too large. */
@@ -63,7 +53,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     try {
       answer = await getService(strapi, 'click2sell').handle({ fields: body, remoteAddress: String(ctx.request.ip ?? '') });
     } catch (error) {
-      if (!isDatabaseUnavailable(error)) throw error;
+      if (!isConnectionError(error)) throw error;
       // Click2Sell resends a notification not answered 200: the resend is applied, or answered
       // "already processed" if this attempt's commit went through before the connection broke.
       strapi.log.error(`subscriptions: Click2Sell notification not processed, the database is unavailable: ${(error as Error).message}`);

@@ -1,6 +1,8 @@
 import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
+import { isUniqueViolation } from './errors';
+import { joinTableOf } from './links';
 
 export interface BatchMessage {
   kind: 'expiry' | 'reminder';
@@ -10,17 +12,6 @@ export interface BatchMessage {
   dedupeKey: string;
   data: Record<string, unknown>;
 }
-
-const isUniqueViolation = (error: unknown): boolean => {
-  const e = error as { code?: string; errno?: number; message?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'ER_DUP_ENTRY' ||
-    e?.errno === 1062 ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed|duplicate key|Duplicate entry/i.test(e?.message ?? '')
-  );
-};
 
 /**
  * Writes many outbox messages in a few statements (the scheduler's batches): the keys already
@@ -74,12 +65,11 @@ export const enqueueMany = async (strapi: Core.Strapi, messages: readonly BatchM
       })) as { id: number; dedupeKey: string }[];
       for (const row of rows) ids.set(row.dedupeKey, row.id);
     }
-    const attributes = strapi.db.metadata.get(UID.message).attributes as Record<string, any>;
     for (const [relation, target] of [
       ['user', (m: BatchMessage) => m.userId],
       ['subscription', (m: BatchMessage) => m.subscriptionId],
     ] as const) {
-      const join = attributes[relation].joinTable as { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } };
+      const join = joinTableOf(strapi, UID.message, relation);
       const links = fresh.map((m) => ({ [join.joinColumn.name]: ids.get(m.dedupeKey), [join.inverseJoinColumn.name]: target(m) }));
       // SQLite writes a multi-row insert as a compound SELECT, limited to 500 terms.
       for (let i = 0; i < links.length; i += 200) await trx(join.name).insert(links.slice(i, i + 200));

@@ -13,6 +13,7 @@ import {
 import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
 import { toDate } from '../utils/dates';
+import { isConnectionError, isUniqueViolation } from '../database/errors';
 
 export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'test'] as const;
 export type MessageKind = (typeof MESSAGE_KIND_VALUES)[number];
@@ -73,17 +74,6 @@ export interface MessageRow {
   } | null;
 }
 
-const isUniqueViolation = (error: unknown): boolean => {
-  const e = error as { code?: string; errno?: number; message?: string };
-  return (
-    e?.code === '23505' || // PostgreSQL
-    e?.code === 'ER_DUP_ENTRY' || // MySQL / MariaDB
-    e?.errno === 1062 ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed|duplicate key|Duplicate entry/i.test(e?.message ?? '')
-  );
-};
-
 /** The domain part of an address such as `Members <members@example.com>`, if any. */
 const domainOf = (address: unknown): string | null => {
   const match = typeof address === 'string' ? /@([A-Za-z0-9.-]+[A-Za-z0-9])/.exec(address) : null;
@@ -115,16 +105,6 @@ export const messageIdFor = (
 const SUBJECT_COLUMN_LENGTH = 255;
 const storedSubject = (subject: string | null): string | null =>
   subject === null ? null : Array.from(subject).slice(0, SUBJECT_COLUMN_LENGTH).join('');
-
-/** A database error worth trying again (the connection, not the statement). */
-const isTransientDbError = (error: unknown): boolean => {
-  const e = error as { code?: string; message?: string };
-  return (
-    /^(08|57P)/.test(e?.code ?? '') || // PostgreSQL: connection exception, operator intervention
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST'].includes(e?.code ?? '') ||
-    /Timeout acquiring a connection|Connection terminated|connection is closed|server closed the connection/i.test(e?.message ?? '')
-  );
-};
 
 /** Keeps the text of an error without anything that looks like a link or a token. */
 const describeError = (error: unknown): string => {
@@ -269,7 +249,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
         return;
       } catch (error) {
-        if (attempt >= 4 || !isTransientDbError(error)) throw error;
+        if (attempt >= 4 || !isConnectionError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
       }
     }

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { decideRole, type RoleDecision } from '../domain';
 import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
+import { joinTableOf } from '../database/links';
 import { grantOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/rows';
 
 const CACHE_MS = 5_000;
@@ -53,12 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * update also renumbers the ordering of every other user of the target role, and two payments
    * moving two members into one role at once deadlocked on that (PostgreSQL, under load).
    */
-  const roleJoin = () =>
-    (strapi.db.metadata.get(UID.user).attributes as Record<string, any>).role.joinTable as {
-      name: string;
-      joinColumn: { name: string };
-      inverseJoinColumn: { name: string };
-    };
+  const roleJoin = () => joinTableOf(strapi, UID.user, 'role');
 
   const writeRole = async (userId: number, roleId: number) => {
     const join = roleJoin();
