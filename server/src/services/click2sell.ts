@@ -14,6 +14,8 @@ import {
 import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
 import { retryOnConflict } from '../database/retry';
+import { isUniqueViolation } from '../database/errors';
+import { joinTableOf } from '../database/links';
 
 export type Outcome = 'applied' | 'duplicate' | 'rejected' | 'unmapped' | 'failed-payment' | 'error';
 
@@ -28,17 +30,8 @@ export interface Click2SellAnswer {
 const FAILURE_WINDOW_MS = 10 * 60_000;
 const FAILURE_LIMIT = 20;
 const CHECKSUM_FAILED = 'checksum verification failed';
-
-const isUniqueViolation = (error: unknown): boolean => {
-  const e = error as { code?: string; errno?: number; message?: string };
-  return (
-    e?.code === '23505' || // PostgreSQL
-    e?.code === 'ER_DUP_ENTRY' ||
-    e?.errno === 1062 || // MySQL / MariaDB
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /unique constraint|duplicate entry|UNIQUE constraint failed/i.test(e?.message ?? '')
-  );
-};
+/** Ledger outcomes of a notification that was applied (each such row carries its dedupe key). */
+const APPLYING_OUTCOMES: Outcome[] = ['applied', 'unmapped', 'failed-payment'];
 
 /**
  * Turns one Click2Sell notification into exactly one correct change: verify, record in the
@@ -103,7 +96,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ['subscription', data.subscription],
       ] as const) {
         if (!id) continue;
-        const join = attributes[relation].joinTable as { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } };
+        const join = joinTableOf(strapi, UID.paymentEvent, relation);
         await trx(join.name).insert({ [join.joinColumn.name]: eventId, [join.inverseJoinColumn.name]: id });
       }
     });
@@ -165,14 +158,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return reject(403, CHECKSUM_FAILED, fields, remoteAddress, now);
     }
 
-    // Only acquirer_transaction_id is signed: a captured notification resent with another
-    // product, buyer or receipt would verify. Its checksum stays bound to the transaction it
-    // first applied (a resend, or the cancellation or refund of that transaction, still passes).
-    const earlier = (await ledger().findOne({
-      where: { acquirerTransactionId: storableText(n.acquirer_transaction_id, 255), outcome: { $in: ['applied', 'unmapped', 'failed-payment'] } },
-      select: ['transactionId', 'productId', 'email'],
+    // One look-up serves two rules. Only acquirer_transaction_id is signed, so a captured
+    // notification resent with another product, buyer or receipt would verify: the checksum stays
+    // bound to the transaction it first applied (a resend, or the cancellation or refund of that
+    // transaction, still passes). And a notification already in the ledger is not applied again.
+    // Only applying rows carry a dedupe key, and one acquirer id has a handful of them at most.
+    const dedupeKey = dedupeKeyOf(n);
+    const acquirer = storableText(n.acquirer_transaction_id, 255);
+    const known = (await ledger().findMany({
+      where: { $or: [{ dedupeKey }, { acquirerTransactionId: acquirer, outcome: { $in: APPLYING_OUTCOMES } }] },
+      select: ['dedupeKey', 'acquirerTransactionId', 'transactionId', 'productId', 'email'],
       orderBy: { id: 'asc' },
-    })) as { transactionId: string | null; productId: string | null; email: string | null } | null;
+      limit: 16,
+    })) as { dedupeKey: string | null; acquirerTransactionId: string | null; transactionId: string | null; productId: string | null; email: string | null }[];
+    const earlier = known.find((row) => row.acquirerTransactionId === acquirer);
     if (
       earlier &&
       (earlier.transactionId !== n.c2s_transaction_id ||
@@ -188,12 +187,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       );
     }
 
-    const dedupeKey = dedupeKeyOf(n);
     const duplicate = async (): Promise<Click2SellAnswer> => {
       await record({ outcome: 'duplicate', reason: 'already processed', fields, remoteAddress, now });
       return { status: 200, outcome: 'duplicate', message: 'already processed' };
     };
-    if (await ledger().findOne({ where: { dedupeKey }, select: ['id'] })) return duplicate();
+    if (known.some((row) => row.dedupeKey === dedupeKey)) return duplicate();
 
     try {
       return await retryOnConflict(() => apply(n, fields, dedupeKey, remoteAddress, now, pinned));
