@@ -32,7 +32,6 @@ const run = async ({ quick, log }) => {
   let restart = null;
   try {
     app = await startApp(pg.env, { CLICK2SELL_SECRET_KEY: secret, SEED_DEMO_DATA: 'true' }, path.join(os.tmpdir(), `faults-restart-${process.pid}.log`));
-    let exited = false;
     const onProgress = (figures) => {
       if (outage.crashedAt || figures.requests < total * 0.4) return;
       outage.crashedAt = Date.now();
@@ -50,8 +49,7 @@ const run = async ({ quick, log }) => {
     };
     sent = await sendStream({ app, secret, histories, random, workers: 8, onProgress, log });
     await restart;
-    exited = !(await fetch(`${app.url}/_health`).then((r) => r.status < 500, () => false));
-    outage.appAlive = !exited;
+    outage.appAlive = await fetch(`${app.url}/_health`).then((r) => r.status < 500, () => false);
   } finally {
     await app?.stop();
   }

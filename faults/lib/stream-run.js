@@ -88,9 +88,7 @@ const sendStream = async ({ app, secret, histories, random, workers = 8, onProgr
     }
   };
 
-  // The interleaving: one slot per notification, owned by its member; replays added as we go.
-  const slots = [];
-  for (const h of histories) for (let i = 0; i < h.length; i += 1) slots.push(null);
+  // The interleaving: one task per notification, owned by its member; replays added as we go.
   const order = histories.flatMap((h, m) => h.map(() => m));
   for (let i = order.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
@@ -100,7 +98,6 @@ const sendStream = async ({ app, secret, histories, random, workers = 8, onProgr
   const busy = new Set();
   const queue = order.map((m) => ({ member: m }));
   let done = 0;
-  const total = () => queue.length;
 
   const take = () => {
     for (let i = 0; i < queue.length; i += 1) {
@@ -141,7 +138,7 @@ const sendStream = async ({ app, secret, histories, random, workers = 8, onProgr
         }
       }
       done += 1;
-      if (log && done % 250 === 0) log(`${done}/${done + total()} sent`);
+      if (log && done % 250 === 0) log(`${done}/${done + queue.length} sent`);
     }
   };
   const t0 = Date.now();
