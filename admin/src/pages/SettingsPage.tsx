@@ -369,30 +369,27 @@ export const SettingsPage = () => {
               <Typography variant="pi" textColor="neutral600">
                 {t('settings.templates.hint')}
               </Typography>
-              <Field.Root name={`templates.${kind}.${locale}.subject`} error={tplError('subject')}>
-                <Field.Label>{t('settings.templates.subject')}</Field.Label>
-                <TextInput
-                  value={template.subject}
-                  onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTemplate({ subject: e.target.value })}
-                />
-                <Field.Error />
-              </Field.Root>
-              <Field.Root name={`templates.${kind}.${locale}.text`} error={tplError('text')}>
-                <Field.Label>{t('settings.templates.text')}</Field.Label>
-                <Textarea
-                  value={template.text}
-                  onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setTemplate({ text: e.target.value })}
-                />
-                <Field.Error />
-              </Field.Root>
-              <Field.Root name={`templates.${kind}.${locale}.html`} error={tplError('html')}>
-                <Field.Label>{t('settings.templates.html')}</Field.Label>
-                <Textarea
-                  value={template.html}
-                  onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setTemplate({ html: e.target.value })}
-                />
-                <Field.Error />
-              </Field.Root>
+              {([
+                ['subject', 'settings.templates.subject'],
+                ['text', 'settings.templates.text'],
+                ['html', 'settings.templates.html'],
+              ] as const).map(([part, label]) => (
+                <Field.Root key={part} name={`templates.${kind}.${locale}.${part}`} error={tplError(part)}>
+                  <Field.Label>{t(label)}</Field.Label>
+                  {part === 'subject' ? (
+                    <TextInput
+                      value={template.subject}
+                      onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTemplate({ subject: e.target.value })}
+                    />
+                  ) : (
+                    <Textarea
+                      value={template[part]}
+                      onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setTemplate({ [part]: e.target.value })}
+                    />
+                  )}
+                  <Field.Error />
+                </Field.Root>
+              ))}
               <Flex gap={2}>
                 <Button variant="secondary" startIcon={<Eye />} onClick={runPreview}>
                   {t('settings.email.preview')}
