@@ -194,7 +194,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (known.some((row) => row.dedupeKey === dedupeKey)) return duplicate();
 
     try {
-      return await retryOnConflict(() => apply(n, fields, dedupeKey, remoteAddress, now, pinned));
+      const answer = await retryOnConflict(() => apply(n, fields, dedupeKey, remoteAddress, now, pinned));
+      // A connection cut while committing (database crash) was once seen to end the transaction
+      // without an error: the ledger row must be readable before Click2Sell is told 200, or it
+      // would never resend a notification that was not kept (`npm run faults`, restart).
+      if (!(await ledger().findOne({ where: { dedupeKey }, select: ['id'] }))) {
+        throw Object.assign(new Error('Connection terminated: the notification was not committed'), { code: 'ECONNRESET' });
+      }
+      return answer;
     } catch (error) {
       if (isUniqueViolation(error)) return duplicate();
       throw error;
