@@ -15,7 +15,7 @@ import { relationRef, type RelationRef } from './utils/relations';
 import { toDate } from './utils/dates';
 import { rethrowAsHttp } from './utils/errors';
 import { grantMemberPermissions } from './default-permissions';
-import { columnsOf, datesOf, SUBSCRIPTION_POPULATE, type OfferRow, type SubscriptionRow } from './repositories/rows';
+import { columnsOf, datesOf, SUBSCRIPTION_POPULATE, type OfferRow, type SubscriptionRow } from './repositories/mappers';
 
 type Data = Record<string, unknown>;
 type Next = () => Promise<unknown>;

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { isActiveAt } from '../domain';
-import { datesOf } from '../repositories/rows';
+import { datesOf } from '../repositories/mappers';
 import { getService } from '../utils/plugin';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({

@@ -3,7 +3,7 @@ import { decideRole, type RoleDecision } from '../domain';
 import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
 import { joinTableOf } from '../database/links';
-import { grantOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/rows';
+import { grantOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/mappers';
 
 const CACHE_MS = 5_000;
 

@@ -13,7 +13,7 @@ import {
 import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
 import { toDate } from '../utils/dates';
-import { datesOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/rows';
+import { datesOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from '../repositories/mappers';
 import type { SubscriptionEvent } from './subscriptions';
 import { enqueueMany, type BatchMessage } from '../database/outbox';
 

@@ -23,7 +23,7 @@ import {
   SUBSCRIPTION_POPULATE,
   type OfferRow,
   type SubscriptionRow,
-} from '../repositories/rows';
+} from '../repositories/mappers';
 
 /** A row id (number) or a documentId (string). */
 export type Ref = number | string;
