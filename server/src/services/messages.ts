@@ -10,13 +10,12 @@ import {
   type Template,
   type TemplateValues,
 } from '../domain';
-import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
 import { toDate } from '../utils/dates';
-import { isConnectionError, isUniqueViolation } from '../database/errors';
+import { isConnectionError } from '../database/errors';
+import { messageRepository, type MessageKind, type MessageRow } from '../repositories/messages';
 
-export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'test'] as const;
-export type MessageKind = (typeof MESSAGE_KIND_VALUES)[number];
+export { MESSAGE_KIND_VALUES, type MessageKind, type MessageRow } from '../repositories/messages';
 
 export interface EnqueueInput {
   kind: MessageKind;
@@ -46,34 +45,6 @@ const BACKOFF_MAX_MS = 12 * 3_600_000;
 export const backoffMs = (attempts: number): number =>
   Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 
-export interface MessageRow {
-  id: number;
-  kind: MessageKind;
-  dedupeKey?: string | null;
-  createdAt?: unknown;
-  status: string;
-  to: string;
-  locale: string | null;
-  attempts: number | null;
-  claimedUntil: unknown;
-  data: Record<string, unknown> | null;
-  user?: { id: number; username?: string; email?: string } | null;
-  subscription?: {
-    id: number;
-    startsAt?: unknown;
-    endsAt?: unknown;
-    dueAt?: unknown;
-    offer?: { documentId: string; title: string } | null;
-  } | null;
-  notificationRule?: {
-    id: number;
-    subject?: string | null;
-    text?: string | null;
-    html?: string | null;
-    when?: string;
-  } | null;
-}
-
 /** The domain part of an address such as `Members <members@example.com>`, if any. */
 const domainOf = (address: unknown): string | null => {
   const match = typeof address === 'string' ? /@([A-Za-z0-9.-]+[A-Za-z0-9])/.exec(address) : null;
@@ -96,16 +67,6 @@ export const messageIdFor = (
   return `<subscriptions.message.${row.id}.${digest}@${domain}>`;
 };
 
-/**
- * The outbox's `subject` column is a Strapi string: varchar(255) on PostgreSQL and MySQL. A subject
- * built from a long offer title is longer; writing it whole would fail the very update that
- * records the message sent (and the message would go out again after the lease, over and over).
- * The log keeps its first 255 characters; the e-mail itself carries the whole subject.
- */
-const SUBJECT_COLUMN_LENGTH = 255;
-const storedSubject = (subject: string | null): string | null =>
-  subject === null ? null : Array.from(subject).slice(0, SUBJECT_COLUMN_LENGTH).join('');
-
 /** Keeps the text of an error without anything that looks like a link or a token. */
 const describeError = (error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error);
@@ -120,7 +81,7 @@ const describeError = (error: unknown): string => {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const clock = () => getService(strapi, 'clock');
   const settings = () => getService(strapi, 'settings');
-  const query = () => strapi.db.query(UID.message);
+  const repo = messageRepository(strapi);
 
   /** The right-hand side of Message-IDs: the sender's domain (settings, then the e-mail plugin's defaultFrom). */
   const messageIdDomain = (emailFrom: string | null | undefined): string =>
@@ -135,13 +96,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const enqueue = async (input: EnqueueInput, now?: Date): Promise<{ created: boolean; id: number | null }> => {
     const at = now ?? clock().now();
-    const existing = await query().findOne({
-      where: { dedupeKey: input.dedupeKey },
-      select: ['id'],
-    });
-    if (existing) return { created: false, id: null };
+    if (await repo.existsWithDedupeKey(input.dedupeKey)) return { created: false, id: null };
     const skipped = input.status === 'skipped';
-    const data: Record<string, unknown> = {
+    const id = await repo.insertUnlessDuplicate({
       kind: input.kind,
       dedupeKey: input.dedupeKey,
       status: skipped ? 'skipped' : 'pending',
@@ -151,25 +108,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       nextAttemptAt: skipped ? null : at,
       lastError: input.reason ?? null,
       data: input.data ?? {},
-    };
-    if (input.userId) data.user = input.userId;
-    if (input.subscriptionId) data.subscription = input.subscriptionId;
-    if (input.notificationRuleId) data.notificationRule = input.notificationRuleId;
-    return strapi.db.transaction(async ({ trx }) => {
-      const savepoint = `subs_enqueue_${crypto.randomBytes(4).toString('hex')}`;
-      await trx.raw(`SAVEPOINT ${savepoint}`);
-      try {
-        const row = (await query().create({ data, select: ['id'] })) as {
-          id: number;
-        };
-        await trx.raw(`RELEASE SAVEPOINT ${savepoint}`);
-        return { created: true, id: row.id };
-      } catch (error) {
-        await trx.raw(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-        if (isUniqueViolation(error)) return { created: false, id: null };
-        throw error;
-      }
+      userId: input.userId,
+      subscriptionId: input.subscriptionId,
+      notificationRuleId: input.notificationRuleId,
     });
+    return id === null ? { created: false, id: null } : { created: true, id };
   };
 
   /** users-permissions' own one-time link, as its forgot-password sends: `<URL>?code=<token>`. */
@@ -180,7 +123,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const base = advanced?.email_reset_password;
     if (!base) return null;
     const token = crypto.randomBytes(64).toString('hex');
-    await strapi.db.query(UID.user).update({ where: { id: userId }, data: { resetPasswordToken: token } });
+    await repo.setResetPasswordToken(userId, token);
     return `${base}${base.includes('?') ? '&' : '?'}code=${token}`;
   };
 
@@ -218,20 +161,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** Claims a row for this process: only one process's conditional update can succeed. */
-  const claim = async (row: { id: number; status: string; attempts: number | null }, now: Date): Promise<boolean> => {
-    const where: Record<string, unknown> = { id: row.id, status: row.status };
-    if (row.status === 'sending') where.claimedUntil = { $lte: now };
-    if (row.status === 'failed') where.nextAttemptAt = { $lte: now };
-    const { count } = await query().updateMany({
-      where,
-      data: {
-        status: 'sending',
-        claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS),
-        attempts: (row.attempts ?? 0) + 1,
-      },
-    });
-    return count === 1;
-  };
+  const claim = async (row: { id: number; status: string; attempts: number | null }, now: Date): Promise<boolean> =>
+    repo.claim(row, { now, claimedUntil: new Date(now.getTime() + CLAIM_LEASE_MS), attempts: (row.attempts ?? 0) + 1 });
 
   /**
    * Marks a message sent, in one statement, right after the SMTP server accepted it. A process
@@ -243,10 +174,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const markSent = async (row: MessageRow, now: Date, subject: string | null) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await query().updateMany({
-          where: { id: row.id },
-          data: { status: 'sent', sentAt: now, subject: storedSubject(subject), lastError: null, claimedUntil: null, nextAttemptAt: null },
-        });
+        await repo.markSent(row.id, { sentAt: now, subject });
         return;
       } catch (error) {
         if (attempt >= 4 || !isConnectionError(error)) throw error;
@@ -262,15 +190,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const final = attempts >= MAX_ATTEMPTS;
     const lastError = describeError(error);
     strapi.log.warn(`subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`);
-    await query().updateMany({
-      where: { id: row.id },
-      data: {
-        status: 'failed',
-        subject: storedSubject(subject),
-        lastError,
-        claimedUntil: null,
-        nextAttemptAt: final ? null : new Date(now.getTime() + backoffMs(attempts)),
-      },
+    await repo.markFailed(row.id, {
+      subject,
+      lastError,
+      nextAttemptAt: final ? null : new Date(now.getTime() + backoffMs(attempts)),
     });
   };
 
@@ -328,66 +251,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const now = options.now ?? clock().now();
     const limit = options.limit ?? 100;
     const figures = { sent: 0, failed: 0, skipped: 0 };
-    // Three indexed queries rather than one OR: each reads its own status through
-    // (status, next_attempt_at) or (status, claimed_until), whatever the size of the log.
-    const sources: Record<string, unknown>[] = [
-      // New messages go out at once, whatever `now` their writer used.
-      { status: 'pending' },
-      {
-        status: 'failed',
-        nextAttemptAt: { $lte: now },
-        attempts: { $lt: MAX_ATTEMPTS },
-      },
-      // Claimed by a process that died or hung past its lease.
-      { status: 'sending', claimedUntil: { $lte: now } },
-    ];
-    for (const source of sources) {
+    // New messages go out at once, whatever `now` their writer used; failed ones after their
+    // back-off; `sending` ones claimed by a process that died or hung past its lease.
+    for (const source of ['pending', 'failed', 'sending'] as const) {
       let lastId = 0;
       for (;;) {
-        const due = (await query().findMany({
-          where: { ...source, id: { $gt: lastId } },
-          select: ['id', 'status', 'attempts'],
-          orderBy: { id: 'asc' },
-          limit,
-        })) as { id: number; status: string; attempts: number | null }[];
+        const due = await repo.findDue(source, { now, maxAttempts: MAX_ATTEMPTS, afterId: lastId, limit });
         if (due.length === 0) break;
         lastId = due[due.length - 1].id;
         /** Claims one candidate and loads it; null when it is not this process's to send. */
         const prepare = async (candidate: (typeof due)[number]): Promise<MessageRow | null> => {
           if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
             // A process died while sending its last attempt: give up rather than loop forever.
-            const { count } = await query().updateMany({
-              where: {
-                id: candidate.id,
-                status: candidate.status,
-                claimedUntil: { $lte: now },
-              },
-              data: {
-                status: 'failed',
-                claimedUntil: null,
-                nextAttemptAt: null,
-              },
-            });
-            if (count === 1) figures.failed += 1;
+            if (await repo.abandon(candidate, now)) figures.failed += 1;
             return null;
           }
           if (!(await claim(candidate, now))) {
             figures.skipped += 1;
             return null;
           }
-          return (await query().findOne({
-            where: { id: candidate.id },
-            populate: {
-              user: { select: ['id', 'username', 'email'] },
-              subscription: {
-                select: ['id', 'startsAt', 'endsAt', 'dueAt'],
-                populate: { offer: { select: ['documentId', 'title'] } },
-              },
-              notificationRule: {
-                select: ['id', 'subject', 'text', 'html', 'when'],
-              },
-            },
-          })) as MessageRow;
+          return repo.findForSending(candidate.id);
         };
         // A few sends at a time (the SMTP pool's connections): each row is claimed on its own,
         // so parallel sends stay exactly-once. A batch is claimed, loaded and rendered first,
