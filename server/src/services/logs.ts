@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { UID } from '../content-types';
+import { messageRepository } from '../repositories/messages';
+import { reportRepository } from '../repositories/reports';
 import { toDate } from '../utils/dates';
 
 /**
@@ -41,26 +42,13 @@ const paginate = (page: number, pageSize: number, total: number) => ({
 });
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const searchWhere = (fields: string[], search?: string) =>
-    search ? { $or: fields.map((f) => ({ [f]: { $containsi: search } })) } : {};
+  const reports = reportRepository(strapi);
+  const outbox = messageRepository(strapi);
 
   const paymentEvents = async (query: LogQuery) => {
-    const where = {
-      ...(query.outcome ? { outcome: query.outcome } : {}),
-      ...searchWhere(['email', 'productId', 'transactionId'], query.search),
-    };
-    const [rows, total] = await Promise.all([
-      strapi.db.query(UID.paymentEvent).findMany({
-        where,
-        orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
-        limit: query.pageSize,
-        offset: (query.page - 1) * query.pageSize,
-        populate: { user: { select: ['id', 'email'] }, subscription: { select: ['documentId'] } },
-      }),
-      strapi.db.query(UID.paymentEvent).count({ where }),
-    ]);
+    const { rows, total } = await reports.paymentEventLog(query);
     return {
-      data: rows.map((e: any) => ({
+      data: rows.map((e) => ({
         id: e.id,
         receivedAt: iso(e.receivedAt ?? e.createdAt),
         transactionType: e.transactionType ?? null,
@@ -74,34 +62,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         user: e.user ? { id: e.user.id, email: e.user.email } : null,
         subscription: e.subscription ? { documentId: e.subscription.documentId } : null,
       })),
-      meta: paginate(query.page, query.pageSize, Number(total)),
+      meta: paginate(query.page, query.pageSize, total),
     };
   };
 
   /** Messages, without their `data` (it may carry links or tokens meant for the member only). */
   const messages = async (query: LogQuery) => {
-    const where = {
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.kind ? { kind: query.kind } : {}),
-      ...(query.subscription ? { subscription: { id: query.subscription } } : {}),
-      ...searchWhere(['to', 'subject'], query.search),
-    };
-    const [rows, total] = await Promise.all([
-      strapi.db.query(UID.message).findMany({
-        where,
-        select: ['id', 'kind', 'status', 'to', 'locale', 'subject', 'attempts', 'sentAt', 'lastError', 'nextAttemptAt', 'createdAt'],
-        populate: {
-          subscription: { select: ['id', 'documentId'] },
-          notificationRule: { select: ['id', 'amount', 'period', 'when'] },
-        },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        limit: query.pageSize,
-        offset: (query.page - 1) * query.pageSize,
-      }),
-      strapi.db.query(UID.message).count({ where }),
-    ]);
+    const { rows, total } = await outbox.page(query);
     return {
-      data: rows.map((m: any) => ({
+      data: rows.map((m) => ({
         id: m.id,
         kind: m.kind,
         status: m.status,
@@ -116,7 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         subscription: m.subscription ? { id: m.subscription.id, documentId: m.subscription.documentId } : null,
         notificationRule: m.notificationRule ?? null,
       })),
-      meta: paginate(query.page, query.pageSize, Number(total)),
+      meta: paginate(query.page, query.pageSize, total),
     };
   };
 
