@@ -1,4 +1,6 @@
 import type { Core } from '@strapi/strapi';
+import { offerRepository } from './repositories/offers';
+import { permissionRepository } from './repositories/permissions';
 
 /**
  * On first install, open the offers list and "my subscriptions" to Public and Authenticated.
@@ -12,9 +14,6 @@ const GRANTS: Record<string, string[]> = {
   authenticated: ['plugin::subscriptions.offers.find', 'plugin::subscriptions.me.find'],
 };
 
-const ROLE = 'plugin::users-permissions.role';
-const PERMISSION = 'plugin::users-permissions.permission';
-
 const MEMBER_ACTIONS = GRANTS.authenticated;
 
 /**
@@ -25,20 +24,14 @@ export const grantMemberPermissions = async (strapi: Core.Strapi, roleId: number
   const store = strapi.store({ type: 'plugin', name: 'subscriptions', key: 'member-role-permissions' });
   const done = ((await store.get()) ?? {}) as Record<string, string>;
   if (done[String(roleId)]) return;
-  for (const action of MEMBER_ACTIONS) {
-    const exists = await strapi.db.query(PERMISSION).findOne({ where: { action, role: { id: roleId } } });
-    if (!exists) await strapi.db.query(PERMISSION).create({ data: { action, role: roleId } });
-  }
+  const permissions = permissionRepository(strapi);
+  for (const action of MEMBER_ACTIONS) await permissions.ensurePermission(roleId, action);
   done[String(roleId)] = new Date().toISOString();
   await store.set({ value: done });
 };
 
 export const grantPermissionsToOfferRoles = async (strapi: Core.Strapi) => {
-  const offers = (await strapi.db.query('plugin::subscriptions.offer').findMany({
-    select: ['id'],
-    populate: { role: { select: ['id'] } },
-  })) as { role?: { id: number } | null }[];
-  for (const roleId of new Set(offers.map((o) => o.role?.id).filter((id): id is number => !!id))) {
+  for (const roleId of await offerRepository(strapi).grantedRoleIds()) {
     await grantMemberPermissions(strapi, roleId);
   }
 };
@@ -48,22 +41,20 @@ export const grantDefaultPermissions = async (strapi: Core.Strapi) => {
   const done = ((await store.get()) ?? {}) as Record<string, string>;
   const pending = Object.keys(GRANTS).filter((type) => !done[type]);
   if (pending.length === 0) return;
+  const permissions = permissionRepository(strapi);
 
   // On a new database this plugin can boot before users-permissions has created its roles.
   // Let users-permissions initialise itself first (it is idempotent): it only seeds its own
   // default permissions (login, register…) when it finds no permission at all, so granting
   // ours first would leave a fresh site without a login route.
-  if ((await strapi.db.query(ROLE).count({ where: { type: { $in: pending } } })) < pending.length) {
+  if ((await permissions.countRolesOfTypes(pending)) < pending.length) {
     await strapi.plugin('users-permissions').service('users-permissions').initialize();
   }
 
   for (const type of pending) {
-    const role = await strapi.db.query(ROLE).findOne({ where: { type } });
-    if (!role) continue;
-    for (const action of GRANTS[type]) {
-      const exists = await strapi.db.query(PERMISSION).findOne({ where: { action, role: { id: role.id } } });
-      if (!exists) await strapi.db.query(PERMISSION).create({ data: { action, role: role.id } });
-    }
+    const roleId = await permissions.roleIdOfType(type);
+    if (roleId === null) continue;
+    for (const action of GRANTS[type]) await permissions.ensurePermission(roleId, action);
     done[type] = new Date().toISOString();
   }
   await store.set({ value: done });

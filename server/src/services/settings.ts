@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { DomainError, STACKING_MODES } from '../domain';
+import { permissionRepository } from '../repositories/permissions';
 
 export const LOCALES = ['en', 'fr'] as const;
 export const MESSAGE_KINDS = ['reminder', 'welcome', 'expiry'] as const;
@@ -61,6 +62,7 @@ const STORE_KEY = 'settings';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: 'subscriptions' });
+  const permissions = permissionRepository(strapi);
 
   // Every payment reads the settings; a few seconds of cache spares a query per request.
   // A change made in this process is seen at once; other processes see it within the TTL.
@@ -105,11 +107,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
       throw new DomainError(field, `${field}: ${issue.message}`);
     }
-    if (result.data.fallbackRoleId !== null) {
-      const role = await strapi.db
-        .query('plugin::users-permissions.role')
-        .findOne({ where: { id: result.data.fallbackRoleId }, select: ['id'] });
-      if (!role) throw new DomainError('fallbackRoleId', `fallbackRoleId: no role with id ${result.data.fallbackRoleId}`);
+    const { fallbackRoleId } = result.data;
+    if (fallbackRoleId !== null && !(await permissions.roleExists(fallbackRoleId))) {
+      throw new DomainError('fallbackRoleId', `fallbackRoleId: no role with id ${fallbackRoleId}`);
     }
     await store().set({ key: STORE_KEY, value: result.data });
     cached = null;
