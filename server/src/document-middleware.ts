@@ -1,30 +1,20 @@
 import type { Core } from '@strapi/strapi';
-import {
-  DomainError,
-  assertDatesOrdered,
-  cancel,
-  editDates,
-  refund,
-  subscribe,
-  type DatesPatch,
-  type SubscriptionDates,
-} from './domain';
+import { DomainError, SOURCES, STATUSES, type DatesPatch, type Source, type Status } from './domain';
 import { UID } from './content-types';
 import { getService } from './utils/plugin';
-import { relationRef, type RelationRef } from './utils/relations';
+import { relationRef } from './utils/relations';
 import { toDate } from './utils/dates';
 import { rethrowAsHttp } from './utils/errors';
 import { grantMemberPermissions } from './default-permissions';
-import { columnsOf, datesOf, SUBSCRIPTION_POPULATE, type OfferRow, type SubscriptionRow } from './repositories/mappers';
+import type { OfferRow } from './repositories/mappers';
+import { subscriptionRepository } from './repositories/subscriptions';
+import { offerRepository } from './repositories/offers';
+import { memberRepository } from './repositories/members';
+import { offerOf } from './services/member-changes';
 
 type Data = Record<string, unknown>;
 type Next = () => Promise<unknown>;
 
-const findByRef = async (strapi: Core.Strapi, uid: string, ref: RelationRef, populate?: object) => {
-  if (!ref) return null;
-  const where = ref.id !== undefined ? { id: ref.id } : { documentId: ref.documentId };
-  return strapi.db.query(uid as never).findOne({ where, populate: populate as never });
-};
 
 const datePatch = (data: Data): DatesPatch => {
   const patch: DatesPatch = {};
@@ -44,10 +34,9 @@ const datePatch = (data: Data): DatesPatch => {
 };
 
 /**
- * Editors write subscriptions through the Content Manager (the Document Service). This
- * middleware runs the same lifecycle rules there: dates computed from the offer, status derived
- * from the dates, the user fixed after creation, invalid dates refused with the field named,
- * and the member's role recomputed after every change.
+ * Editors write offers, subscriptions and notification rules through the Content Manager (the
+ * Document Service). Subscriptions go to the one write path; offers and rules are validated
+ * here (a field named in every refusal), and an offer's role or level change moves its members.
  */
 export const registerDocumentMiddleware = (strapi: Core.Strapi) => {
   strapi.documents.use((async (context: { uid: string; action: string; params: unknown }, next: Next) => {
@@ -62,7 +51,7 @@ export const registerDocumentMiddleware = (strapi: Core.Strapi) => {
       if (action === 'create' && documentId !== undefined && documentId !== null && typeof documentId !== 'string') {
         throw new DomainError('documentId', 'documentId must be a string');
       }
-      if (uid === UID.subscription) return await onSubscription(strapi, action, params, now, next);
+      if (uid === UID.subscription) return await onSubscription(strapi, action, params, next);
       if (uid === UID.offer) return await onOffer(strapi, action, params, now, next);
       return await onNotificationRule(strapi, action, params, next);
     } catch (error) {
@@ -71,75 +60,119 @@ export const registerDocumentMiddleware = (strapi: Core.Strapi) => {
   }) as never);
 };
 
+/** Columns an editor may write besides the dates, relations and status (validated here: the Document Service's own validation is bypassed with the write path). */
+const EXTRA_FIELDS: Record<string, (value: unknown) => unknown> = {
+  source: (v) => {
+    if (!SOURCES.includes(v as never)) throw new DomainError('source', `source must be one of ${SOURCES.join(', ')}`);
+    return v;
+  },
+  lastPurchaseId: (v) => text('lastPurchaseId', v, 255),
+  affiliate: (v) => text('affiliate', v, 255),
+  buyerName: (v) => text('buyerName', v, 512),
+  lastPurchaseAt: (v) => {
+    if (v === null || v === '') return null;
+    const date = toDate(v);
+    if (!date) throw new DomainError('lastPurchaseAt', 'lastPurchaseAt is not a valid date');
+    return date;
+  },
+};
+
+const text = (field: string, value: unknown, max: number) => {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw new DomainError(field, `${field} must be text`);
+  if (value.length > max) throw new DomainError(field, `${field} must be at most ${max} characters`);
+  return value;
+};
+
+const extraOf = (data: Data) =>
+  Object.fromEntries(Object.entries(EXTRA_FIELDS).filter(([key]) => key in data).map(([key, check]) => [key, check(data[key])]));
+
+const statusOf = (data: Data): Status | null => {
+  if (!('status' in data) || data.status === undefined || data.status === null || data.status === '') return null;
+  if (!STATUSES.includes(data.status as Status)) throw new DomainError('status', `status must be one of ${STATUSES.join(', ')}`);
+  return data.status as Status;
+};
+
+/**
+ * The Content Manager writes subscriptions through the Document Service. This middleware hands
+ * every create, update and delete to the one write path (member-changes) instead of letting the
+ * Document Service write: the same rules, lock, role and events as every other change. It then
+ * answers with the document as the Document Service would.
+ */
 const onSubscription = async (
   strapi: Core.Strapi,
   action: string,
-  params: { data?: Data; documentId?: string },
-  now: Date,
+  params: { data?: Data; documentId?: string; fields?: unknown; populate?: unknown },
   next: Next
 ) => {
-  const roles = getService(strapi, 'roles');
-  const service = getService(strapi, 'subscriptions');
+  const changes = getService(strapi, 'memberChanges');
+  const rows = subscriptionRepository(strapi);
+  const documents = () => strapi.documents(UID.subscription as never);
+  const answer = (documentId: string) =>
+    documents().findOne({ documentId, fields: params.fields as never, populate: params.populate as never });
 
   if (action === 'create') {
     const data = params.data ?? {};
     const userRef = relationRef(data.user);
     const offerRef = relationRef(data.offer);
-    const user = (await findByRef(strapi, UID.user, userRef)) as { id: number } | null;
-    if (!user) throw new DomainError('user', userRef ? 'user: no such user' : 'user is required');
-    const offer = (await findByRef(strapi, UID.offer, offerRef)) as OfferRow | null;
+    const userId = userRef ? await memberRepository(strapi).findIdByRef(userRef.id ?? userRef.documentId!) : null;
+    if (userId === null) throw new DomainError('user', userRef ? 'user: no such user' : 'user is required');
+    const offer = offerRef ? await offerRepository(strapi).findByRef(offerRef) : null;
     if (!offer) throw new DomainError('offer', offerRef ? 'offer: no such offer' : 'offer is required');
-    const patch = datePatch(data);
-    let dates: SubscriptionDates = subscribe(offer, now, { startsAt: patch.startsAt ?? null });
-    if (patch.dueAt !== undefined || patch.endsAt !== undefined) {
-      dates = editDates(dates, { dueAt: patch.dueAt, endsAt: patch.endsAt }, now);
-    }
-    if (data.status === 'refunded') dates = refund(dates, now);
-    else if (data.status === 'cancelled') dates = cancel(dates, now);
-    params.data = { ...data, ...columnsOf(dates), source: data.source ?? 'manual' };
-    const result = (await next()) as { id?: number } | null;
-    await roles.recompute(user.id, now);
-    service.emitAfterCommit('subscriptions.subscription.created', { subscription: result });
-    return result;
+    const extra = extraOf(data);
+    const applied = await changes.apply({
+      userId,
+      event: {
+        type: 'create',
+        offer: offerOf(offer),
+        patch: datePatch(data),
+        status: statusOf(data),
+        source: (extra.source as Source | undefined) ?? 'manual',
+      },
+      extra,
+    });
+    return answer(applied.subscription!.documentId);
   }
 
-  if (action === 'update' && params.documentId) {
-    const data = params.data ?? {};
-    const current = (await strapi.db.query(UID.subscription).findOne({
-      where: { documentId: params.documentId },
-      populate: SUBSCRIPTION_POPULATE,
-    })) as SubscriptionRow | null;
+  if ((action === 'update' || action === 'delete') && params.documentId) {
+    const current = await rows.findByRef(params.documentId);
     if (!current) return next();
+    if (!current.user) throw new DomainError('user', 'the subscription has no member');
+    if (action === 'delete') {
+      await changes.apply({ userId: current.user.id, event: { type: 'delete', subscriptionId: current.id } });
+      return { documentId: current.documentId, entries: [current] };
+    }
+    const data = params.data ?? {};
     if ('user' in data) {
       const ref = relationRef(data.user);
       const sameUser =
         ref === undefined ||
         (ref !== null &&
-          !!current.user &&
           ((ref.id !== undefined && ref.id === current.user.id) ||
             (ref.documentId !== undefined && ref.documentId === current.user.documentId)));
       if (!sameUser) throw new DomainError('user', 'user cannot change after the subscription is created');
-      delete data.user;
     }
-    if ('offer' in data && relationRef(data.offer) === null) throw new DomainError('offer', 'offer is required');
-    let dates = editDates(datesOf(current), datePatch(data), now);
-    if (data.status === 'refunded' && current.status !== 'refunded') dates = refund(dates, now);
-    else if (data.status === 'cancelled' && !current.cancelledAt) dates = cancel(dates, now);
-    assertDatesOrdered(dates);
-    params.data = { ...data, ...columnsOf(dates) };
-    const result = await next();
-    if (current.user) await roles.recompute(current.user.id, now);
-    return result;
-  }
-
-  if (action === 'delete' && params.documentId) {
-    const current = (await strapi.db.query(UID.subscription).findOne({
-      where: { documentId: params.documentId },
-      populate: { user: { select: ['id'] } },
-    })) as SubscriptionRow | null;
-    const result = await next();
-    if (current?.user) await roles.recompute(current.user.id, now);
-    return result;
+    let offer: OfferRow | null | undefined;
+    if ('offer' in data) {
+      const ref = relationRef(data.offer);
+      if (ref === null) throw new DomainError('offer', 'offer is required');
+      if (ref !== undefined) {
+        offer = await offerRepository(strapi).findByRef(ref);
+        if (!offer) throw new DomainError('offer', 'offer: no such offer');
+      }
+    }
+    await changes.apply({
+      userId: current.user.id,
+      event: {
+        type: 'edit',
+        subscriptionId: current.id,
+        patch: datePatch(data),
+        status: statusOf(data),
+        ...(offer ? { offer: offerOf(offer) } : {}),
+      },
+      extra: extraOf(data),
+    });
+    return answer(current.documentId);
   }
 
   return next();
@@ -153,6 +186,7 @@ const onOffer = async (
   next: Next
 ) => {
   const data = params.data ?? {};
+  const offers = offerRepository(strapi);
   if (action === 'create' || action === 'update') {
     if ('duration' in data && data.duration !== null && data.duration !== undefined) {
       const duration = Number(data.duration);
@@ -167,48 +201,36 @@ const onOffer = async (
   }
   if (action === 'create') {
     const result = (await next()) as { id?: number } | null;
-    if (result?.id) await grantOfferRole(strapi, result.id);
+    const offer = result?.id ? await offers.findByRef(result.id) : null;
+    if (offer?.role?.id) await grantMemberPermissions(strapi, offer.role.id);
     return result;
   }
   if ((action === 'update' || action === 'delete') && params.documentId) {
-    const before = (await strapi.db.query(UID.offer).findOne({
-      where: { documentId: params.documentId },
-      populate: { role: { select: ['id'] } },
-    })) as OfferRow | null;
-    if (action === 'delete' && before) {
-      // Subscriptions keep their history; the members lose what the offer granted.
-      const subscribers = (await strapi.db.query(UID.subscription).findMany({
-        where: { offer: { id: before.id } },
-        select: ['id'],
-        populate: { user: { select: ['id'] } },
-      })) as { user?: { id: number } | null }[];
-      const result = await next();
-      const ids = [...new Set(subscribers.map((s) => s.user?.id).filter((id): id is number => !!id))];
-      for (const userId of ids) await getService(strapi, 'roles').recompute(userId, now, before.role ? [before.role.id] : []);
+    const before = await offers.findByRef(params.documentId);
+    if (!before) return next();
+    // Subscribers are found before a delete: subscriptions keep their history, the members lose what the offer granted.
+    const subscribers: number[] = [];
+    if (action === 'delete') await subscriptionRepository(strapi).membersOfOffer(before.id, async (ids) => void subscribers.push(...ids));
+    const result = await next();
+    const changes = getService(strapi, 'memberChanges');
+    const alsoManagedRoles = before.role ? [before.role.id] : [];
+    if (action === 'delete') {
+      for (let i = 0; i < subscribers.length; i += 200) await changes.refreshRoles(subscribers.slice(i, i + 200), { now, alsoManagedRoles });
       return result;
     }
-    const result = await next();
-    if (before && ('role' in data || 'level' in data)) {
-      const after = (await strapi.db.query(UID.offer).findOne({
-        where: { id: before.id },
-        populate: { role: { select: ['id'] } },
-      })) as OfferRow;
+    if ('role' in data || 'level' in data) {
+      const after = (await offers.findByRef(before.id))!;
       if (after.role?.id) await grantMemberPermissions(strapi, after.role.id);
       if ((after.role?.id ?? null) !== (before.role?.id ?? null) || (after.level ?? 0) !== (before.level ?? 0)) {
-        await getService(strapi, 'roles').recomputeForOffer(before.id, now, before.role?.id ?? null);
+        getService(strapi, 'roles').invalidate();
+        await subscriptionRepository(strapi).membersOfOffer(before.id, async (ids) => {
+          await changes.refreshRoles(ids, { now, alsoManagedRoles });
+        });
       }
     }
     return result;
   }
   return next();
-};
-
-const grantOfferRole = async (strapi: Core.Strapi, offerId: number) => {
-  const offer = (await strapi.db.query(UID.offer).findOne({
-    where: { id: offerId },
-    populate: { role: { select: ['id'] } },
-  })) as OfferRow | null;
-  if (offer?.role?.id) await grantMemberPermissions(strapi, offer.role.id);
 };
 
 const onNotificationRule = async (
@@ -219,7 +241,8 @@ const onNotificationRule = async (
 ) => {
   const data = params.data ?? {};
   if (action === 'create') {
-    const offer = await findByRef(strapi, UID.offer, relationRef(data.offer));
+    const ref = relationRef(data.offer);
+    const offer = ref ? await offerRepository(strapi).findByRef(ref) : null;
     if (!offer) throw new DomainError('offer', 'offer is required');
   }
   if (action === 'update' && 'offer' in data && relationRef(data.offer) === null) {

@@ -170,16 +170,18 @@ describe('Click2Sell notifications', () => {
     expect(await strapi.db.query(USER).count({ where: { email: { $eqi: 'existing.member@example.com' } } })).toBe(1);
   });
 
-  it('a subscription follows New → Recurring (from the paid end) → Cancel → Refund', async () => {
+  it('a subscription follows New → Recurring (from the paid end) → Cancel → Refund of each payment', async () => {
     const email = `lifecycle-${Date.now()}@example.com`;
-    const created = await post(notification(SECRET, { buyer_email: email, transaction_type: 'Subscription', subscription_status: 'New' }));
+    const createdFields = notification(SECRET, { buyer_email: email, transaction_type: 'Subscription', subscription_status: 'New' });
+    const created = await post(createdFields);
     expect(created.status).toBe(200);
     const user = await userByEmail(email);
     const [fresh] = await subsOf(user.id);
     expect(fresh.endsAt).toBeNull(); // recurring: no hard end until cancelled
     const paidEnd = new Date(fresh.dueAt);
 
-    const rebill = await post(notification(SECRET, { buyer_email: email, transaction_type: 'Subscription', subscription_status: 'Recurring' }));
+    const rebillFields = notification(SECRET, { buyer_email: email, transaction_type: 'Subscription', subscription_status: 'Recurring' });
+    const rebill = await post(rebillFields);
     expect(rebill.status).toBe(200);
     const [extended] = await subsOf(user.id);
     const expected = new Date(paidEnd);
@@ -188,7 +190,9 @@ describe('Click2Sell notifications', () => {
     expect(Math.abs(new Date(extended.dueAt).getTime() - expected.getTime())).toBeLessThanOrEqual(3 * DAY);
     expect(new Date(extended.dueAt).getTime()).toBeGreaterThan(paidEnd.getTime() + 27 * DAY);
 
-    const cancel = await post(notification(SECRET, { buyer_email: email, transaction_type: 'Subscription', subscription_status: 'Cancel' }));
+    // A cancellation and a refund carry the transaction they concern (protocol): the re-bill's.
+    const ofRebill = { acquirer_transaction_id: rebillFields.acquirer_transaction_id, c2s_transaction_id: rebillFields.c2s_transaction_id };
+    const cancel = await post(notification(SECRET, { ...ofRebill, buyer_email: email, transaction_type: 'Subscription', subscription_status: 'Cancel' }));
     expect(cancel.status).toBe(200);
     const [cancelled] = await subsOf(user.id);
     expect(cancelled.cancelledAt).toBeTruthy();
@@ -196,8 +200,24 @@ describe('Click2Sell notifications', () => {
     expect(new Date(cancelled.endsAt).toISOString()).toBe(new Date(extended.dueAt).toISOString());
     expect(await roleOf(strapi, user.id)).toBe('member');
 
-    const refund = await post(notification(SECRET, { buyer_email: email, transaction_type: 'Refund' }));
+    // Refunding the re-bill takes back the month it bought, and only that month.
+    const refund = await post(notification(SECRET, { ...ofRebill, buyer_email: email, transaction_type: 'Refund' }));
     expect(refund.status).toBe(200);
+    const [shortened] = await subsOf(user.id);
+    expect(shortened.status).toBe('active');
+    expect(new Date(shortened.dueAt).toISOString()).toBe(paidEnd.toISOString());
+    expect(await roleOf(strapi, user.id)).toBe('member');
+
+    // Refunding the first payment leaves no paid time: refunded now, role back to the fallback.
+    const refundFirst = await post(
+      notification(SECRET, {
+        acquirer_transaction_id: createdFields.acquirer_transaction_id,
+        c2s_transaction_id: createdFields.c2s_transaction_id,
+        buyer_email: email,
+        transaction_type: 'Refund',
+      })
+    );
+    expect(refundFirst.status).toBe(200);
     const [refunded] = await subsOf(user.id);
     expect(refunded.status).toBe('refunded');
     expect(await roleOf(strapi, user.id)).toBe('authenticated');

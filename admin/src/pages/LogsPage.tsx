@@ -52,6 +52,8 @@ const OUTCOME_LABELS: Record<string, string> = {
   rejected: msg('outcome.rejected'),
   unmapped: msg('outcome.unmapped'),
   'failed-payment': msg('outcome.failed-payment'),
+  replay: msg('outcome.replay'),
+  pending: msg('outcome.pending'),
   error: msg('outcome.error'),
 };
 const MESSAGE_STATUS_LABELS: Record<string, string> = {
@@ -65,6 +67,7 @@ const KIND_LABELS: Record<string, string> = {
   reminder: msg('message.kind.reminder'),
   welcome: msg('message.kind.welcome'),
   expiry: msg('message.kind.expiry'),
+  receipt: msg('message.kind.receipt'),
   test: msg('message.kind.test'),
 };
 

@@ -12,6 +12,7 @@ import {
   TextInput,
   Textarea,
   Typography,
+  Toggle,
 } from '@strapi/design-system';
 import { Check, Duplicate, Eye, Mail } from '@strapi/icons';
 import { Layouts, Page, useClipboard, useFetchClient, useNotification } from '@strapi/strapi/admin';
@@ -20,7 +21,7 @@ import { PERMISSIONS } from '../permissions';
 import { errorsOf, useGet } from '../utils/api';
 import { msg, useT } from '../utils/translate';
 
-type Kind = 'reminder' | 'welcome' | 'expiry';
+type Kind = 'reminder' | 'welcome' | 'expiry' | 'receipt';
 type Locale = 'en' | 'fr';
 interface Template {
   subject: string;
@@ -35,6 +36,7 @@ interface Settings {
   purchaseTimezone: string;
   emailFrom: string | null;
   defaultLocale: Locale;
+  receiptEmails: boolean;
   templates: Partial<Record<Kind, Partial<Record<Locale, Template>>>>;
   click2sellSecretKeySet: boolean;
   click2sellSecretKeyFromEnv: boolean;
@@ -44,6 +46,7 @@ const KINDS: Record<Kind, string> = {
   reminder: msg('message.kind.reminder'),
   welcome: msg('message.kind.welcome'),
   expiry: msg('message.kind.expiry'),
+  receipt: msg('message.kind.receipt'),
 };
 const LOCALES: Record<Locale, string> = { en: msg('locale.en'), fr: msg('locale.fr') };
 const EMPTY_TEMPLATE: Template = { subject: '', text: '', html: '' };
@@ -328,6 +331,19 @@ export const SettingsPage = () => {
                         </SingleSelectOption>
                       ))}
                     </SingleSelect>
+                    <Field.Hint />
+                    <Field.Error />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="receiptEmails" error={errors.receiptEmails} hint={t('settings.receiptEmails.hint')}>
+                    <Toggle
+                      checked={form.receiptEmails}
+                      onLabel={t('settings.on')}
+                      offLabel={t('settings.off')}
+                      onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('receiptEmails', e.target.checked)}
+                    />
+                    <Field.Label>{t('settings.receiptEmails')}</Field.Label>
                     <Field.Hint />
                     <Field.Error />
                   </Field.Root>

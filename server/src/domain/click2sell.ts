@@ -187,3 +187,24 @@ export const redactPayload = (fields: Record<string, unknown>): Record<string, s
   }
   return kept;
 };
+
+/** What an earlier notification of the same acquirer transaction did, as `classifyNotice` reads it. */
+export interface EarlierNotice {
+  meaning: Meaning | null;
+  outcome: string;
+}
+
+const PAYS: readonly (Meaning | null)[] = ['purchase', 'rebill', 'failed-payment'];
+const BOUND_BY: readonly string[] = ['applied', 'unmapped', 'failed-payment'];
+
+/**
+ * One signed acquirer transaction is at most one payment. A notification that would pay
+ * (`purchase`, `rebill`, or a payment attempt, even failed — `payment_status` is not signed, so
+ * a captured Failed resent as OK must not pay) on an acquirer transaction that already paid or
+ * tried to is a replay, whatever its type, status or product: answered "already processed",
+ * nothing changed. Refunds and cancellations go on to the member's state, which accepts each once.
+ */
+export const classifyNotice = (meaning: Meaning, earlier: readonly EarlierNotice[]): 'replay' | 'proceed' => {
+  if (!PAYS.includes(meaning)) return 'proceed';
+  return earlier.some((e) => PAYS.includes(e.meaning) && BOUND_BY.includes(e.outcome)) ? 'replay' : 'proceed';
+};

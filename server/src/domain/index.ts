@@ -6,3 +6,4 @@ export * from './roles';
 export * from './click2sell';
 export * from './reminders';
 export * from './templates';
+export * from './member';

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
  */
 export const TEMPLATE_LOCALES = ['en', 'fr'] as const;
 export type TemplateLocale = (typeof TEMPLATE_LOCALES)[number];
-export const TEMPLATE_KINDS = ['reminder', 'welcome', 'expiry'] as const;
+export const TEMPLATE_KINDS = ['reminder', 'welcome', 'expiry', 'receipt'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 export interface Template {
@@ -109,6 +109,38 @@ export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<TemplateLocale, Temp
         '<p>Bonjour {{username}},</p>' +
         '<p>Votre abonnement « {{offerTitle}} » a pris fin le {{endsAt}}.</p>' +
         '{{#renewalUrl}}<p><a href="{{renewalUrl}}">Me réabonner</a></p>{{/renewalUrl}}',
+    },
+  },
+  receipt: {
+    en: {
+      subject: 'Payment received: "{{offerTitle}}"',
+      text:
+        'Hello {{username}},\n\n' +
+        'We received your payment for "{{offerTitle}}".\n' +
+        '{{#startsAt}}Period bought: {{startsAt}} to {{endsAt}}.\n{{/startsAt}}' +
+        '{{#dueAt}}Your subscription is paid until {{dueAt}}.\n{{/dueAt}}' +
+        'If you did not make this purchase, reply to this e-mail.\n',
+      html:
+        '<p>Hello {{username}},</p>' +
+        '<p>We received your payment for “{{offerTitle}}”.</p>' +
+        '{{#startsAt}}<p>Period bought: {{startsAt}} to {{endsAt}}.</p>{{/startsAt}}' +
+        '{{#dueAt}}<p>Your subscription is paid until {{dueAt}}.</p>{{/dueAt}}' +
+        '<p>If you did not make this purchase, reply to this e-mail.</p>',
+    },
+    fr: {
+      subject: 'Paiement reçu : « {{offerTitle}} »',
+      text:
+        'Bonjour {{username}},\n\n' +
+        'Nous avons bien reçu votre paiement pour « {{offerTitle}} ».\n' +
+        '{{#startsAt}}Période achetée : du {{startsAt}} au {{endsAt}}.\n{{/startsAt}}' +
+        '{{#dueAt}}Votre abonnement est payé jusqu’au {{dueAt}}.\n{{/dueAt}}' +
+        'Si vous n’êtes pas à l’origine de cet achat, répondez à ce message.\n',
+      html:
+        '<p>Bonjour {{username}},</p>' +
+        '<p>Nous avons bien reçu votre paiement pour « {{offerTitle}} ».</p>' +
+        '{{#startsAt}}<p>Période achetée : du {{startsAt}} au {{endsAt}}.</p>{{/startsAt}}' +
+        '{{#dueAt}}<p>Votre abonnement est payé jusqu’au {{dueAt}}.</p>{{/dueAt}}' +
+        '<p>Si vous n’êtes pas à l’origine de cet achat, répondez à ce message.</p>',
     },
   },
 };

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../database/errors';
 import { joinTableOf } from '../database/links';
 
 /** The outbox's `kind` column (its enumeration in the content type). */
-export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'test'] as const;
+export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'receipt', 'test'] as const;
 export type MessageKind = (typeof MESSAGE_KIND_VALUES)[number];
 
 /** A message to write, with every column its writer chose. */

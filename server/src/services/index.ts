@@ -2,6 +2,7 @@ import clock from './clock';
 import settings from './settings';
 import roles from './roles';
 import subscriptions from './subscriptions';
+import memberChanges from './member-changes';
 import members from './members';
 import click2sell from './click2sell';
 import messages from './messages';
@@ -15,6 +16,7 @@ const services = {
   settings,
   roles,
   subscriptions,
+  memberChanges,
   members,
   click2sell,
   messages,

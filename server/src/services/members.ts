@@ -1,26 +1,17 @@
 import type { Core } from '@strapi/strapi';
-import { UID } from '../content-types';
 import { getService } from '../utils/plugin';
-import { lockKey } from '../database/locks';
+import { memberRepository, type MemberRow } from '../repositories/members';
 
-export interface MemberRow {
-  id: number;
-  documentId: string;
-  email: string;
-  username: string;
-}
+export type { MemberRow };
 
 /**
  * Members are users-permissions users, found by e-mail (trimmed, case-insensitive: e-mail is
  * not unique at database level in users-permissions, so the lookup takes the oldest match).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const findByEmail = async (email: string): Promise<MemberRow | null> =>
-    (await strapi.db.query(UID.user).findOne({
-      where: { email: { $eqi: email.trim() } },
-      select: ['id', 'documentId', 'email', 'username'],
-      orderBy: { id: 'asc' },
-    })) as MemberRow | null;
+  const repo = memberRepository(strapi);
+
+  const findByEmail = (email: string): Promise<MemberRow | null> => repo.findByEmail(email);
 
   /**
    * Finds the member with this e-mail or creates one (username and e-mail = the lower-cased
@@ -29,24 +20,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const findOrCreate = async (email: string): Promise<{ user: MemberRow; created: boolean }> => {
     const normalized = email.trim().toLowerCase();
-    await lockKey(strapi, `member:${normalized}`);
-    const existing = await findByEmail(normalized);
+    await repo.lockEmail(normalized);
+    const existing = await repo.findByEmail(normalized);
     if (existing) return { user: existing, created: false };
     let username = normalized;
-    for (let n = 2; await strapi.db.query(UID.user).findOne({ where: { username }, select: ['id'] }); n += 1) {
-      username = `${normalized}-${n}`;
-    }
-    const user = (await strapi.db.query(UID.user).create({
-      data: {
-        username,
-        email: normalized,
-        provider: 'local',
-        confirmed: true,
-        blocked: false,
-        role: await getService(strapi, 'roles').fallbackRoleId(),
-      },
-      select: ['id', 'documentId', 'email', 'username'],
-    })) as MemberRow;
+    for (let n = 2; await repo.usernameTaken(username); n += 1) username = `${normalized}-${n}`;
+    const user = await repo.create({ username, email: normalized, roleId: await getService(strapi, 'roles').fallbackRoleId() });
     return { user, created: true };
   };
 

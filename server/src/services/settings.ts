@@ -5,7 +5,7 @@ import { DomainError, STACKING_MODES } from '../domain';
 import { permissionRepository } from '../repositories/permissions';
 
 export const LOCALES = ['en', 'fr'] as const;
-export const MESSAGE_KINDS = ['reminder', 'welcome', 'expiry'] as const;
+export const MESSAGE_KINDS = ['reminder', 'welcome', 'expiry', 'receipt'] as const;
 
 /** One message's template in one language; an empty override falls back to the shipped one. */
 export const templateSchema = z
@@ -45,6 +45,8 @@ export const settingsSchema = z.object({
   emailFrom: z.string().email().max(255).nullable().default(null),
   /** Language of e-mails for members whose language is unknown. */
   defaultLocale: z.enum(LOCALES).default('en'),
+  /** A receipt e-mail for every applied payment (offer, period bought, paid until). */
+  receiptEmails: z.boolean().default(true),
   /** Admin overrides of the shipped e-mail templates, per message kind and language. */
   templates: templatesSchema.default({}),
   /** Link offered in reminders and expiry notices to renew; `{offer}` becomes the offer's documentId. */

@@ -18,7 +18,7 @@ module.exports = {
       path: '/member-content/premium',
       handler: 'member-content.premium',
       config: {
-        policies: [{ name: 'plugin::subscriptions.has-active-subscription', config: { offers: ['1002'] } }],
+        policies: [{ name: 'plugin::subscriptions.has-active-subscription', config: { offers: { click2sellProductIds: ['1002'] } } }],
       },
     },
   ],

@@ -1,0 +1,252 @@
+import type { Core } from '@strapi/strapi';
+import {
+  applyToMember,
+  datesDiffer,
+  NEW_PAYMENT,
+  paymentDiffers,
+  type Key,
+  type MemberEvent,
+  type MemberOffer,
+  type MemberPayment,
+  type MemberResult,
+  type MemberState,
+  type MemberSubscription,
+  type PendingNotice,
+  type RoleGrant,
+  type SubscriptionDates,
+} from '../domain';
+import { getService } from '../utils/plugin';
+import { datesOf, type OfferRow, type SubscriptionRow } from '../repositories/mappers';
+import { subscriptionRepository, type PurchaseInfo } from '../repositories/subscriptions';
+import { paymentEventRepository } from '../repositories/payment-events';
+import { memberRepository } from '../repositories/members';
+import { enqueueMany, type BatchMessage } from '../database/outbox';
+
+export const SUBSCRIPTION_EVENTS = [
+  'subscriptions.subscription.created',
+  'subscriptions.subscription.renewed',
+  'subscriptions.subscription.activated',
+  'subscriptions.subscription.expired',
+  'subscriptions.subscription.cancelled',
+  'subscriptions.subscription.refunded',
+  'subscriptions.user.created',
+] as const;
+export type SubscriptionEvent = (typeof SUBSCRIPTION_EVENTS)[number];
+
+export const offerOf = (row: OfferRow): MemberOffer => ({
+  id: row.id,
+  duration: row.duration,
+  period: row.period,
+  roleId: row.role?.id ?? null,
+  level: row.level ?? 0,
+});
+
+const subscriptionOf = (row: SubscriptionRow): MemberSubscription => ({
+  ...datesOf(row),
+  id: row.id,
+  offer: row.offer ? offerOf(row.offer) : null,
+  source: (row.source ?? 'manual') as MemberSubscription['source'],
+});
+
+const grantOfState = (s: MemberSubscription): RoleGrant => ({
+  status: s.status,
+  startsAt: s.startsAt,
+  endsAt: s.endsAt,
+  cancelledAt: s.cancelledAt,
+  roleId: s.offer?.roleId ?? null,
+  level: s.offer?.level ?? 0,
+});
+
+/** One member's change, as the batch runner takes it. */
+export interface MemberChange {
+  userId: number;
+  event: MemberEvent;
+  /** Pending refunds/cancellations of the acquirer transaction a payment carries. */
+  pending?: PendingNotice[];
+  /** Written on the subscription a payment lands on (Click2Sell's receipt id, buyer name…). */
+  purchase?: PurchaseInfo;
+  /** Other columns an editor wrote with the change (Content Manager), kept as given. */
+  extra?: Record<string, unknown>;
+}
+
+export interface AppliedChange {
+  result: MemberResult;
+  /** The stored id of every subscription the result names (new ones included). */
+  ids: Map<string, number>;
+  /** The row of the subscription the event concerned, after the change. */
+  subscription: SubscriptionRow | null;
+  /** The payment this change recorded (its period and subscription), when it recorded one. */
+  payment: MemberPayment | null;
+  /** The member's state after the change. */
+  state: MemberState;
+}
+
+/**
+ * The one write path for a member's paid time. Every change — Click2Sell, the admin's renew,
+ * cancel, refund and date edits, the Content Manager, the service API, the scheduler, an offer's
+ * role changing — comes here: take the member's lock, read the member's subscriptions and
+ * payments, ask the pure domain (`applyToMember`) for the next state, write the difference,
+ * recompute the role, queue e-mails in the same transaction and emit events after it commits.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const subscriptions = subscriptionRepository(strapi);
+  const ledger = paymentEventRepository(strapi);
+  const members = memberRepository(strapi);
+  const clock = () => getService(strapi, 'clock');
+  const settings = () => getService(strapi, 'settings');
+  const roles = () => getService(strapi, 'roles');
+  const messages = () => getService(strapi, 'messages');
+
+  const emitAfterCommit = (event: SubscriptionEvent, payload: Record<string, unknown>) => {
+    const emit = () => {
+      void strapi.eventHub.emit(event, payload);
+    };
+    if (strapi.db.inTransaction()) strapi.db.transaction(async ({ onCommit }) => onCommit(emit));
+    else emit();
+  };
+
+  const needsPayments = (event: MemberEvent) =>
+    ['payment', 'refund-payment', 'cancel-payment', 'refund', 'delete'].includes(event.type);
+
+  /**
+   * Applies changes to several members in one transaction (the scheduler's pages, an offer's
+   * subscribers) or to one. Locks them in id order, reads their state, decides, writes.
+   * `now` pinned by the caller, or read after the locks are held: work that waited for another
+   * change must not judge that change's fresh subscription as not started yet.
+   */
+  const applyMany = async (changes: readonly MemberChange[], options: { now?: Date; alsoManagedRoles?: number[] } = {}): Promise<AppliedChange[]> =>
+    strapi.db.transaction(async () => {
+      const userIds = [...new Set(changes.map((c) => c.userId))];
+      await members.lock(userIds);
+      const now = options.now ?? clock().now();
+      const config = await settings().get();
+      const rowsByUser = changes.length === 1 ? new Map([[userIds[0], await subscriptions.listForMember(userIds[0])]]) : await subscriptions.listForMembers(userIds);
+      const applied: AppliedChange[] = [];
+      const finalStates = new Map<number, MemberState>();
+      const notices: BatchMessage[] = [];
+
+      for (const change of changes) {
+        const rows = rowsByUser.get(change.userId) ?? [];
+        const rowById = new Map(rows.map((r) => [String(r.id), r]));
+        const payments: MemberPayment[] = needsPayments(change.event)
+          ? (await ledger.paymentsOf(change.userId)).map((p) => ({ ...p, acquirerId: p.acquirerTransactionId }))
+          : [];
+        const state: MemberState = { subscriptions: rows.map(subscriptionOf), payments, pending: change.pending ?? [] };
+        const result = applyToMember(state, change.event, now, {
+          renewalWindowHours: config.renewalWindowHours,
+          stackingMode: config.stackingMode,
+          graceHours: config.graceHours,
+        });
+
+        // Write the difference.
+        const ids = new Map<string, number>(rows.map((r) => [String(r.id), r.id]));
+        const written = new Map<string, SubscriptionRow>();
+        const before = new Map(state.subscriptions.map((s) => [String(s.id), s]));
+        const landed = result.subscriptionId === null ? null : String(result.subscriptionId);
+        for (const next of result.state.subscriptions) {
+          const key = String(next.id);
+          const dates: SubscriptionDates = {
+            status: next.status,
+            startsAt: next.startsAt,
+            dueAt: next.dueAt,
+            endsAt: next.endsAt,
+            cancelledAt: next.cancelledAt,
+            anchorDay: next.anchorDay,
+          };
+          const extra = {
+            ...(key === landed ? change.purchase ?? {} : {}),
+            ...(key === landed ? change.extra ?? {} : {}),
+          };
+          const previous = before.get(key);
+          if (!previous) {
+            if (!next.offer) throw new Error('a new subscription needs an offer');
+            const row = await subscriptions.insert({ userId: change.userId, offerId: next.offer.id, dates, source: next.source, purchase: extra });
+            ids.set(key, row.id);
+            written.set(key, row);
+          } else {
+            const offerChanged = (previous.offer?.id ?? null) !== (next.offer?.id ?? null);
+            if (datesDiffer(previous, dates) || offerChanged || Object.keys(extra).length > 0) {
+              await subscriptions.update(Number(previous.id), dates, { ...extra, ...(offerChanged ? { offer: next.offer?.id ?? null } : {}) });
+            }
+            const row = rowById.get(key)!;
+            written.set(key, { ...row, ...dates, ...(extra as object) });
+          }
+        }
+        for (const old of state.subscriptions) {
+          if (!result.state.subscriptions.some((s) => String(s.id) === String(old.id))) await subscriptions.remove(Number(old.id));
+        }
+        const idOf = (key: Key | null) => (key === null ? null : ids.get(String(key)) ?? null);
+
+        let payment: MemberPayment | null = null;
+        for (const p of result.state.payments) {
+          if (p.id === NEW_PAYMENT) {
+            payment = { ...p, subscriptionId: idOf(p.subscriptionId) };
+            continue;
+          }
+          const old = state.payments.find((q) => q.id === p.id);
+          if (old && paymentDiffers(old, p)) {
+            await ledger.updatePayment(Number(p.id), { periodStart: p.periodStart, periodEnd: p.periodEnd, refundedAt: p.refundedAt });
+          }
+        }
+        if (result.resolved.length > 0) {
+          await ledger.resolvePending(result.resolved.map(Number), 'applied with its payment, which arrived later');
+        }
+
+        // Events after commit; expiry notices with the change.
+        const rowFor = (key: Key) => written.get(String(key)) ?? null;
+        for (const e of result.events) {
+          const row = rowFor(e.subscriptionId);
+          emitAfterCommit(`subscriptions.subscription.${e.name}` as SubscriptionEvent, {
+            subscription: row,
+            ...(e.previous ? { previous: e.previous } : {}),
+            ...(e.previousStatus ? { previousStatus: e.previousStatus } : {}),
+          });
+        }
+        for (const t of result.transitions) {
+          const row = rowFor(t.subscriptionId);
+          const next = result.state.subscriptions.find((s) => String(s.id) === String(t.subscriptionId));
+          if ((t.to === 'expired' || t.to === 'cancelled') && row?.user?.email && next?.endsAt) {
+            notices.push({
+              kind: 'expiry',
+              to: row.user.email,
+              userId: row.user.id,
+              subscriptionId: row.id,
+              dedupeKey: `expiry:${row.id}:${next.endsAt.toISOString()}`,
+              data: { offerTitle: row.offer?.title ?? '', endsAt: next.endsAt.toISOString() },
+            });
+          }
+        }
+
+        finalStates.set(change.userId, result.state);
+        applied.push({ result, ids, subscription: landed === null ? null : rowFor(landed), payment, state: result.state });
+      }
+
+      await roles().applyMany(
+        new Map([...finalStates].map(([userId, s]) => [userId, s.subscriptions.map(grantOfState)])),
+        now,
+        options.alsoManagedRoles ?? []
+      );
+      // Expiry notices of a page in one insert; one by one when a concurrent writer took a key first.
+      if (notices.length > 0 && (await enqueueMany(strapi, notices, now)) === false) {
+        for (const notice of notices) await messages().enqueue(notice, now);
+      }
+      return applied;
+    });
+
+  const apply = async (change: MemberChange, options: { now?: Date } = {}): Promise<AppliedChange> => (await applyMany([change], options))[0];
+
+  /** Recomputes some members' roles from their subscriptions, under their locks. */
+  const refreshRoles = async (userIds: readonly number[], options: { now?: Date; alsoManagedRoles?: number[] } = {}) =>
+    strapi.db.transaction(async () => {
+      await members.lock(userIds);
+      const now = options.now ?? clock().now();
+      const byUser = await subscriptions.listForMembers(userIds);
+      return roles().applyMany(
+        new Map([...byUser].map(([userId, rows]) => [userId, rows.map(subscriptionOf).map(grantOfState)])),
+        now,
+        options.alsoManagedRoles ?? []
+      );
+    });
+
+  return { apply, applyMany, refreshRoles, emitAfterCommit };
+};
