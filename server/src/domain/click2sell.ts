@@ -67,6 +67,8 @@ export const notificationSchema = z
       .string()
       .trim()
       .max(254, 'must be at most 254 characters')
+      // RFC 5321: a local part of at most 64 characters.
+      .refine((v) => v.lastIndexOf('@') <= 64, 'must have at most 64 characters before the @')
       .pipe(z.email({ message: 'must be an e-mail address' })),
     product_id: required(255),
     purchase_date: z
