@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { UID } from '../content-types';
-import type { Status } from '../domain';
+import type { SubscriptionRow } from './mappers';
 import { joinTableOf } from '../database/links';
 
 /**
@@ -27,15 +27,8 @@ export interface SubscriptionFilter {
 }
 
 /** A subscription of a Tracking list, with its member and offer, as the database returns it. */
-export interface SubscriptionListRow {
-  id: number;
-  documentId: string;
-  status: Status;
-  startsAt: unknown;
-  dueAt: unknown;
-  endsAt: unknown;
-  cancelledAt: unknown;
-  source: string;
+export interface SubscriptionListRow
+  extends Pick<SubscriptionRow, 'id' | 'documentId' | 'status' | 'startsAt' | 'dueAt' | 'endsAt' | 'cancelledAt' | 'source'> {
   userId: number | string | null;
   userDocumentId: string | null;
   userEmail: string | null;
