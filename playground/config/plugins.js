@@ -51,6 +51,10 @@ module.exports = ({ env }) => ({
         enabled: env.bool('SUBSCRIPTIONS_CRON_ENABLED', true),
         rule: env('SUBSCRIPTIONS_CRON_RULE', '*/1 * * * *'),
       },
+      click2sell: {
+        failedChecksumLimit: env.int('SUBSCRIPTIONS_C2S_FAILED_CHECKSUM_LIMIT', 20),
+        malformedPerMinute: env.int('SUBSCRIPTIONS_C2S_MALFORMED_PER_MINUTE', 300),
+      },
     },
   },
   email: {

@@ -26,6 +26,16 @@ export const pluginConfigSchema = z.object({
         .default({}),
     })
     .prefault({}),
+  /** Throttles of the Click2Sell route, per caller address and per process, in memory. */
+  click2sell: z
+    .object({
+      /** Failed checksum verifications in 10 minutes before 429. */
+      failedChecksumLimit: z.number().int().min(1).default(20),
+      /** Malformed notifications (400) in one minute before 429. */
+      malformedPerMinute: z.number().int().min(1).default(300),
+    })
+    .strict()
+    .prefault({}),
 });
 
 export type PluginConfig = z.infer<typeof pluginConfigSchema>;

@@ -178,14 +178,17 @@ const jsonText = (value: unknown): string => {
 };
 
 /** The payload as kept in the ledger: what was sent, minus the checksum, values cut to size. */
-export const redactPayload = (fields: Record<string, unknown>): Record<string, string> => {
+export const redactPayload = (
+  fields: Record<string, unknown>,
+  limits: { keys: number; length: number } = { keys: 64, length: 512 }
+): Record<string, string> => {
   const kept: Record<string, string> = {};
   let count = 0;
   for (const [key, value] of Object.entries(fields)) {
     if (/checksum|secret|password|token/i.test(key)) continue;
-    if (count++ >= 64) break;
+    if (count++ >= limits.keys) break;
     const text = typeof value === 'string' ? value : jsonText(value);
-    kept[storableText(key, 64)] = storableText(text, 512);
+    kept[storableText(key, 64)] = storableText(text, limits.length);
   }
   return kept;
 };

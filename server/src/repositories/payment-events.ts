@@ -85,6 +85,8 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     now: Date;
     dedupeKey?: string | null;
     meaning?: Meaning | null;
+    /** Keep only a small, truncated payload (rejected calls). */
+    small?: boolean;
   }): Promise<{ id: number }> => {
     const f = entry.fields;
     const text = (key: string, max = 255) => (typeof f[key] === 'string' ? storableText(f[key] as string, max) : null);
@@ -103,7 +105,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
         outcome: entry.outcome,
         reason: entry.reason === undefined ? null : storableText(entry.reason, 2000),
         remoteAddress: storableText(entry.remoteAddress, 64),
-        payload: redactPayload(f),
+        payload: entry.small ? redactPayload(f, { keys: 24, length: 64 }) : redactPayload(f),
         receivedAt: entry.now,
       },
       select: ['id'],
@@ -195,11 +197,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     await query().updateMany({ where: { id: { $in: [...ids] } }, data: { outcome: 'applied', reason } });
   };
 
-  /** Checksum failures from one address since `since` (rejected rows with that reason). */
-  const countFailures = async (remoteAddress: string, reason: string, since: Date) =>
-    query().count({ where: { remoteAddress, outcome: 'rejected', reason, receivedAt: { $gt: since } } });
-
-  return { record, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, countFailures };
+  return { record, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending };
 };
 
 export type PaymentEventRepository = ReturnType<typeof paymentEventRepository>;

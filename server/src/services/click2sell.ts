@@ -22,6 +22,8 @@ import { paymentEventRepository, type LedgerEntry, type Outcome } from '../repos
 import { offerRepository } from '../repositories/offers';
 import { memberRepository } from '../repositories/members';
 import { offerOf } from './member-changes';
+import { createThrottle } from '../utils/throttle';
+import type { PluginConfig } from '../config';
 
 export type { Outcome };
 
@@ -32,9 +34,12 @@ export interface Click2SellAnswer {
   errors?: FieldError[];
 }
 
-/** Failed verifications from one address within this window, beyond this count → 429. */
-const FAILURE_WINDOW_MS = 10 * 60_000;
-const FAILURE_LIMIT = 20;
+/** Failed verifications from one address within this window, beyond `click2sell.failedChecksumLimit` → 429. */
+export const FAILURE_WINDOW_MS = 10 * 60_000;
+/** Malformed notifications (400) from one address within this window, beyond `click2sell.malformedPerMinute` → 429. */
+export const MALFORMED_WINDOW_MS = 60_000;
+/** Addresses the throttles remember at most (least recently seen forgotten first). */
+const THROTTLE_KEYS = 10_000;
 const CHECKSUM_FAILED = 'checksum verification failed';
 /** Ledger outcomes of a notification that bound its acquirer transaction (each carries its dedupe key). */
 const BINDING_OUTCOMES: Outcome[] = ['applied', 'unmapped', 'failed-payment', 'replay', 'pending', 'duplicate'];
@@ -53,6 +58,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const ledger = paymentEventRepository(strapi);
   const offers = offerRepository(strapi);
   const members = memberRepository(strapi);
+  const limits = (strapi.config.get('plugin::subscriptions.click2sell') ?? {}) as Partial<PluginConfig['click2sell']>;
+  const failedChecksums = createThrottle({ limit: limits.failedChecksumLimit ?? 20, windowMs: FAILURE_WINDOW_MS, maxKeys: THROTTLE_KEYS });
+  const malformed = createThrottle({ limit: limits.malformedPerMinute ?? 300, windowMs: MALFORMED_WINDOW_MS, maxKeys: THROTTLE_KEYS });
 
   const reject = async (
     status: number,
@@ -62,7 +70,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     now: Date,
     errors?: FieldError[]
   ): Promise<Click2SellAnswer> => {
-    await ledger.record({ outcome: 'rejected', reason, fields, remoteAddress, now });
+    // A rejected call keeps only a small, truncated copy of what it sent: a flood fills nothing.
+    await ledger.record({ outcome: 'rejected', reason, fields, remoteAddress, now, small: true });
     return { status, outcome: 'rejected', message: reason, errors };
   };
 
@@ -85,9 +94,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const now = input.now ?? getService(strapi, 'clock').now();
     const { fields, remoteAddress } = input;
 
-    const failures = await ledger.countFailures(remoteAddress, CHECKSUM_FAILED, new Date(now.getTime() - FAILURE_WINDOW_MS));
-    if (failures >= FAILURE_LIMIT) {
+    // `remoteAddress` is Koa's `ctx.request.ip`: the proxy's X-Forwarded-For client only when
+    // Strapi's `server.proxy` is on (README, "Behind a proxy"), else the socket's peer.
+    if (failedChecksums.blocked(remoteAddress)) {
       return reject(429, 'too many failed verifications from this address; try again later', fields, remoteAddress, now);
+    }
+    if (malformed.blocked(remoteAddress)) {
+      return reject(429, 'too many malformed notifications from this address; try again later', fields, remoteAddress, now);
     }
     const secret = await getService(strapi, 'settings').click2sellSecret();
     if (!secret) {
@@ -95,10 +108,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     const parsed = parseNotification(fields);
     if (!parsed.ok) {
+      malformed.hit(remoteAddress);
       return reject(400, parsed.errors.map((e) => e.message).join('; '), fields, remoteAddress, now, parsed.errors);
     }
     const n = parsed.notification;
     if (!verifyChecksum(secret, n.acquirer_transaction_id, n.checksum)) {
+      failedChecksums.hit(remoteAddress);
       return reject(403, CHECKSUM_FAILED, fields, remoteAddress, now);
     }
 

@@ -20,7 +20,7 @@ import { datesOf, type OfferRow, type SubscriptionRow } from '../repositories/ma
 import { subscriptionRepository, type PurchaseInfo } from '../repositories/subscriptions';
 import { paymentEventRepository } from '../repositories/payment-events';
 import { memberRepository } from '../repositories/members';
-import { enqueueMany, type BatchMessage } from '../database/outbox';
+import { messageRepository, type BatchMessage } from '../repositories/messages';
 
 export const SUBSCRIPTION_EVENTS = [
   'subscriptions.subscription.created',
@@ -92,6 +92,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const subscriptions = subscriptionRepository(strapi);
   const ledger = paymentEventRepository(strapi);
   const members = memberRepository(strapi);
+  const outbox = messageRepository(strapi);
   const clock = () => getService(strapi, 'clock');
   const settings = () => getService(strapi, 'settings');
   const roles = () => getService(strapi, 'roles');
@@ -227,7 +228,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         options.alsoManagedRoles ?? []
       );
       // Expiry notices of a page in one insert; one by one when a concurrent writer took a key first.
-      if (notices.length > 0 && (await enqueueMany(strapi, notices, now)) === false) {
+      if (notices.length > 0 && (await outbox.enqueueMany(notices, now)) === false) {
         for (const notice of notices) await messages().enqueue(notice, now);
       }
       return applied;
