@@ -13,6 +13,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   useReadCommittedOnMysql(strapi);
   await ensureIndexes(strapi);
   await ensureLockTable(strapi);
+  await getService(strapi, 'click2sell').backfillMeanings();
 
   // Offer the plugin's events in Settings → Webhooks.
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void };

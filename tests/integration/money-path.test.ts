@@ -204,6 +204,31 @@ describe('the money path: payments, refunds, replays, out-of-order events, the s
     }
   });
 
+  it('payments recorded before payments carried a meaning and a period (an upgrade) are still known: replays refused, a refund takes back one offer duration', async () => {
+    const email = `legacy-${Date.now()}@example.com`;
+    const first = notification(SECRET, { buyer_email: email, product_id: '2001' });
+    const second = notification(SECRET, { buyer_email: email, product_id: '2001' });
+    expect((await post(first)).status).toBe(200);
+    const user = await userByEmail(email);
+    const [afterFirst] = await subsOf(user.id);
+    expect((await post(second)).status).toBe(200);
+    // As an earlier version left them: no meaning, no period.
+    for (const fields of [first, second]) {
+      await strapi.db.query(EVENT).updateMany({
+        where: { acquirerTransactionId: fields.acquirer_transaction_id },
+        data: { meaning: null, periodStart: null, periodEnd: null },
+      });
+    }
+    await strapi.plugin('subscriptions').service('click2sell').backfillMeanings();
+    const [event] = await eventsOf(first.acquirer_transaction_id);
+    expect(event.meaning).toBe('purchase');
+    expect((await post(notification(SECRET, { ...sameTransaction(first), transaction_type: 'Subscription', subscription_status: 'Recurring' }))).body.outcome).toBe('replay');
+    expect((await post(notification(SECRET, { ...sameTransaction(second), transaction_type: 'Refund' }))).body.outcome).toBe('applied');
+    const [after] = await subsOf(user.id);
+    expect(after.status).toBe('active');
+    expect(iso(after.dueAt)).toBe(iso(afterFirst.dueAt));
+  });
+
   it('the policy matches offers as what they are named: a document id never matches a product id', async () => {
     const email = `policy-${Date.now()}@example.com`;
     expect((await post(notification(SECRET, { buyer_email: email, product_id: '2001' }))).status).toBe(200);

@@ -18,6 +18,8 @@ export const INDEXES: IndexSpec[] = [
   { uid: UID.paymentEvent, name: 'subs_payment_events_received_idx', columns: ['received_at'] },
   // The signed acquirer transaction id, bound to the first transaction it applied.
   { uid: UID.paymentEvent, name: 'subs_payment_events_acquirer_idx', columns: ['acquirer_transaction_id'] },
+  // Rows without a meaning (written before it existed), found at bootstrap.
+  { uid: UID.paymentEvent, name: 'subs_payment_events_meaning_idx', columns: ['meaning'] },
   // The failed-verification count behind Click2Sell's 429.
   { uid: UID.paymentEvent, name: 'subs_payment_events_address_idx', columns: ['remote_address', 'received_at'] },
   { uid: UID.message, name: 'subs_messages_dedupe_uq', columns: ['dedupe_key'], unique: true },

@@ -16,7 +16,7 @@ import {
   type Status,
   type SubscriptionDates,
 } from './lifecycle';
-import { anchorKeptBy } from './periods';
+import { anchorKeptBy, subtractPeriod } from './periods';
 import { decideCreateOrRenew } from './stacking';
 
 /**
@@ -308,7 +308,10 @@ const refundPayment = (draft: Draft, p: MemberPayment): void => {
   const current = draft.subscriptions.find((s) => same(s.id, p.subscriptionId as Key));
   if (!current || current.status === 'refunded') return;
   const before = datesOnly(current);
-  const length = p.periodStart && p.periodEnd ? Math.max(0, p.periodEnd.getTime() - p.periodStart.getTime()) : 0;
+  const length =
+    p.periodStart && p.periodEnd
+      ? Math.max(0, p.periodEnd.getTime() - p.periodStart.getTime())
+      : legacyLength(current);
   const others = draft.payments.filter((q) => q !== p && q.subscriptionId !== null && same(q.subscriptionId, current.id) && !q.refundedAt);
   if (before.dueAt === null) {
     // Unlimited time: it lasts while another payment still pays for it.
@@ -336,6 +339,15 @@ const refundPayment = (draft: Draft, p: MemberPayment): void => {
     anchorDay: before.anchorDay === null ? null : anchorKeptBy(dueAt, before.anchorDay),
   };
   draft.put({ ...current, ...next, status: statusAt(next, now) });
+};
+
+/**
+ * A payment recorded before payments carried their period (an upgrade): it bought one offer
+ * duration, taken back from the paid end.
+ */
+const legacyLength = (s: MemberSubscription): number => {
+  if (!s.offer || s.dueAt === null || s.offer.duration === 0) return 0;
+  return s.dueAt.getTime() - subtractPeriod(s.dueAt, { amount: s.offer.duration, period: s.offer.period }).getTime();
 };
 
 /** The applied payment an acquirer transaction bought, if any. */

@@ -197,7 +197,23 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     await query().updateMany({ where: { id: { $in: [...ids] } }, data: { outcome: 'applied', reason } });
   };
 
-  return { record, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending };
+  /**
+   * Ledger rows written before `meaning` existed (an upgrade), a page at a time: the applying ones
+   * (they carry a dedupe key) with the fields their meaning is read from.
+   */
+  const withoutMeaning = async (limit: number) =>
+    (await query().findMany({
+      where: { meaning: { $null: true }, dedupeKey: { $notNull: true } },
+      select: ['id', 'transactionType', 'subscriptionStatus', 'paymentStatus'],
+      orderBy: { id: 'asc' },
+      limit,
+    })) as { id: number; transactionType: string | null; subscriptionStatus: string | null; paymentStatus: string | null }[];
+
+  const setMeaning = async (ids: readonly number[], meaning: Meaning) => {
+    await query().updateMany({ where: { id: { $in: [...ids] } }, data: { meaning } });
+  };
+
+  return { record, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, withoutMeaning, setMeaning };
 };
 
 export type PaymentEventRepository = ReturnType<typeof paymentEventRepository>;

@@ -291,7 +291,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     onCommit(() => messages.deliverSoon());
   };
 
-  return { handle };
+  /**
+   * Gives ledger rows written before this version their meaning (purchase, rebill, refund…), so
+   * that replays of an old payment are recognised and its refund finds it. Runs at bootstrap;
+   * nothing to do on a new or already migrated database (one indexed query).
+   */
+  const backfillMeanings = async () => {
+    let done = 0;
+    for (;;) {
+      const rows = await ledger.withoutMeaning(500);
+      if (rows.length === 0) break;
+      const groups = new Map<Meaning, number[]>();
+      for (const row of rows) {
+        const meaning = meaningOf({
+          transaction_type: (row.transactionType ?? 'Sale') as Notification['transaction_type'],
+          subscription_status: (row.subscriptionStatus ?? '') as Notification['subscription_status'],
+          payment_status: (row.paymentStatus ?? 'OK') as Notification['payment_status'],
+        });
+        if (!groups.has(meaning)) groups.set(meaning, []);
+        groups.get(meaning)!.push(row.id);
+      }
+      for (const [meaning, ids] of groups) await ledger.setMeaning(ids, meaning);
+      done += rows.length;
+    }
+    if (done > 0) strapi.log.info(`subscriptions: ${done} payment events from an earlier version given their meaning`);
+  };
+
+  return { handle, backfillMeanings };
 };
 
 export type { Meaning };
