@@ -20,10 +20,22 @@ export const ensureLockTable = async (strapi: Core.Strapi) => {
   }
 };
 
+/**
+ * SQLite: makes the current transaction the database's writer now, before it reads. A deferred
+ * transaction that reads first and writes later cannot wait for another process's writer (SQLite
+ * answers "database is locked" at once rather than risk a deadlock); one that starts by writing
+ * waits for it (busy timeout). A delete that matches nothing is a write that changes nothing.
+ */
+export const takeWriterLock = async (strapi: Core.Strapi) => {
+  await strapi.db.transaction(async ({ trx }) => {
+    await trx.raw(`DELETE FROM ${LOCK_TABLE} WHERE 1 = 0`);
+  });
+};
+
 /** Must be called inside `strapi.db.transaction`: blocks until no other transaction holds `key`. */
 export const lockKey = async (strapi: Core.Strapi, key: string) => {
   const client = strapi.db.dialect.client;
-  if (client === 'sqlite') return;
+  if (client === 'sqlite') return takeWriterLock(strapi);
   await strapi.db.transaction(async ({ trx }) => {
     // An upsert takes the row's exclusive lock straight away, new row or not. (INSERT IGNORE
     // then SELECT FOR UPDATE deadlocks on MySQL: both sides hold the shared lock of the

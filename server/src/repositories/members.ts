@@ -2,7 +2,7 @@ import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import { joinTableOf } from '../database/links';
-import { lockKey } from '../database/locks';
+import { lockKey, takeWriterLock } from '../database/locks';
 
 export interface MemberRow {
   id: number;
@@ -56,11 +56,13 @@ export const memberRepository = (strapi: Core.Strapi) => {
 
   /**
    * The member's lock, held until the transaction ends: every change to a member's subscriptions
-   * and payments takes it first (a row lock on PostgreSQL and MySQL; SQLite has one writer).
+   * and payments takes it first (a row lock on PostgreSQL and MySQL; on SQLite the database's one
+   * writer lock, taken before anything is read).
    * Several members are locked in id order, so two processes never wait on each other in a cycle.
    */
   const lock = async (userIds: readonly number[]) => {
-    if (sqlite() || userIds.length === 0) return;
+    if (sqlite()) return takeWriterLock(strapi);
+    if (userIds.length === 0) return;
     const ids = [...new Set(userIds)].sort((a, b) => a - b);
     const table = strapi.db.metadata.get(UID.user).tableName;
     await strapi.db.transaction(async ({ trx }) => {
@@ -121,7 +123,12 @@ export const memberRepository = (strapi: Core.Strapi) => {
     });
   };
 
-  return { findByEmail, findById, findIdByRef, usernameTaken, create, lockEmail, lock, rolesOf, roleDetails, writeRoles };
+  /** users-permissions' one-time reset-password token (the welcome e-mail's set-password link). */
+  const setResetPasswordToken = async (userId: number, token: string) => {
+    await users().update({ where: { id: userId }, data: { resetPasswordToken: token }, select: ['id'] });
+  };
+
+  return { setResetPasswordToken, findByEmail, findById, findIdByRef, usernameTaken, create, lockEmail, lock, rolesOf, roleDetails, writeRoles };
 };
 
 export type MemberRepository = ReturnType<typeof memberRepository>;

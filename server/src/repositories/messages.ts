@@ -308,14 +308,6 @@ export const messageRepository = (strapi: Core.Strapi) => {
     });
   };
 
-  /**
-   * users-permissions' one-time password link for a welcome e-mail: the token its reset-password
-   * route accepts, written on the member.
-   */
-  const setResetPasswordToken = async (userId: number, token: string) => {
-    await strapi.db.query(UID.user).update({ where: { id: userId }, data: { resetPasswordToken: token } });
-  };
-
   /** The admin's log: newest first, filtered and paginated in SQL; never a message's `data`. */
   const page = async (filter: MessageLogFilter): Promise<{ rows: MessageLogRow[]; total: number }> => {
     const where = {
@@ -351,7 +343,6 @@ export const messageRepository = (strapi: Core.Strapi) => {
     findForSending,
     markSent,
     markFailed,
-    setResetPasswordToken,
     page,
   };
 };

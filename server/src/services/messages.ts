@@ -13,6 +13,7 @@ import {
 import { getService } from '../utils/plugin';
 import { toDate } from '../utils/dates';
 import { isConnectionError } from '../database/errors';
+import { memberRepository } from '../repositories/members';
 import { messageRepository, type MessageKind, type MessageRow } from '../repositories/messages';
 
 export { MESSAGE_KIND_VALUES, type MessageKind, type MessageRow } from '../repositories/messages';
@@ -123,7 +124,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const base = advanced?.email_reset_password;
     if (!base) return null;
     const token = crypto.randomBytes(64).toString('hex');
-    await repo.setResetPasswordToken(userId, token);
+    await memberRepository(strapi).setResetPasswordToken(userId, token);
     return `${base}${base.includes('?') ? '&' : '?'}code=${token}`;
   };
 
