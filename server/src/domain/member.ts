@@ -260,11 +260,17 @@ const rebill = (draft: Draft, offer: MemberOffer, source: Source, settings: Memb
   const current = candidates[0];
   if (!current) return createOrRenew(draft, offer, true, source, settings);
   const before = datesOnly(current);
-  const paidEnd = before.dueAt ?? before.endsAt;
-  const next = extendFromPaidEnd(before, offer, draft.now);
+  let from = before.dueAt ?? before.endsAt ?? draft.now;
+  let next = extendFromPaidEnd(before, offer, draft.now);
+  if (next.dueAt && next.dueAt.getTime() <= draft.now.getTime()) {
+    // The whole period this re-bill pays for would already be over (it came more than a period
+    // late): it starts now, so that a payment always buys time still to come.
+    from = draft.now;
+    next = extendFromPaidEnd({ ...before, dueAt: draft.now, anchorDay: null }, offer, draft.now);
+  }
   draft.put({ ...current, ...next, offer });
   draft.emit('renewed', current.id, { previous: before });
-  return { id: current.id, from: next.dueAt ? paidEnd ?? draft.now : null, to: next.dueAt, action: 'renewed' as const };
+  return { id: current.id, from: next.dueAt ? from : null, to: next.dueAt, action: 'renewed' as const };
 };
 
 const cancelSubscription = (draft: Draft, id: Key): boolean => {
