@@ -152,6 +152,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     listForUser,
     findSubscription,
     findOffer,
-    emitAfterCommit: (event: SubscriptionEvent, payload: Record<string, unknown>) => changes().emitAfterCommit(event, payload),
   };
 };
