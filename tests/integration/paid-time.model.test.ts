@@ -25,7 +25,6 @@ import {
   meaningOfVariant,
   sequenceArb,
   type Action,
-  type KnownDiscrepancies,
   type ObservedMember,
   type Sequence,
 } from '../model/paid-time-model';
@@ -35,15 +34,6 @@ const SUB = 'plugin::subscriptions.subscription';
 const USER = 'plugin::users-permissions.user';
 const SEED = Number(process.env.PAID_TIME_SEED ?? Date.now() % 2_147_483_647);
 const SEQUENCES = Number(process.env.PAID_TIME_SEQUENCES ?? 5);
-/**
- * Where the plugin as it is differs from the README (D1, D2, D5, D6: see KnownDiscrepancies), the model
- * follows the plugin so that everything else is still checked; PAID_TIME_README_ONLY=true checks
- * the README alone (and fails until they are fixed).
- */
-const KNOWN: KnownDiscrepancies =
-  process.env.PAID_TIME_README_ONLY === 'true'
-    ? {}
-    : { refundOfEndedKeepsItsEnd: true, lateRenewalDropsAnchor: true, refundEndingMarksAllPayments: true, noChangeCancelIsDuplicate: true };
 
 /** Each sequence starts 8 years after the previous one: the plugin's clock never goes back, leap years stay aligned. */
 const shifted = (sequence: Sequence, index: number): Sequence => {
@@ -175,7 +165,7 @@ describe(`paid time: the booted plugin against the README model (seed ${SEED}, r
 
   sequences.forEach((sequence, index) => {
     it(`sequence ${index + 1}/${sequences.length}: ${sequence.steps.length} steps, ${sequence.members} member(s), from ${sequence.start}`, async () => {
-      const model = new PaidTimeModel(Date.parse(sequence.start), sequence.members, `pt${SEED}-${index}`, KNOWN);
+      const model = new PaidTimeModel(Date.parse(sequence.start), sequence.members, `pt${SEED}-${index}`);
       const trace: string[] = [];
       for (const [step, { advance, command }] of sequence.steps.entries()) {
         const now = model.advance(advance);

@@ -10,9 +10,9 @@
  * the anchor day across renewals (31 Jan → 28/29 Feb → 31 Mar).
  *
  * Where the README leaves a case open, the choice made here is marked "README is silent": those
- * choices follow what the plugin was seen to do, so they are not checks of the README. Where the
- * README and the plugin disagree, the README's rule is the default and the plugin's behaviour sits
- * behind a switch of `KnownDiscrepancies` (D1…), so that the rest can still be checked.
+ * choices follow what the plugin was seen to do, so they are not checks of the README. The
+ * differences this model found between the README and the plugin were fixed, in the plugin or in
+ * the README's wording; tests/unit/paid-time.model.test.ts keeps each as an example.
  *
  * Not covered: the `queue` stacking mode, unlimited offers, editors' date edits and whole-
  * subscription refunds, unmapped products, roles set by hand.
@@ -199,6 +199,8 @@ export interface ModelPeriod {
   /** The acquirer transaction that bought it; null for an admin renewal. */
   acquirer: string | null;
   refunded: boolean;
+  /** When it was bought (the payment's or the renewal's instant). */
+  boughtAt: number;
 }
 
 export interface ModelSubscription {
@@ -287,38 +289,6 @@ export interface ObservedMember {
   subscriptions: ObservedSubscription[];
 }
 
-/**
- * Differences between the README and the plugin found by this model and reported, each behind a
- * switch: off (the default) the model follows the README and the property fails on the plugin as it
- * is; on, the model follows the plugin on that one point so that the rest is still checked.
- */
-export interface KnownDiscrepancies {
-  /**
-   * D1: a refund that leaves no paid time to a subscription whose access had already ended keeps
-   * its past end (README: "the subscription ends now as refunded" → endsAt = now). Arguably the
-   * README's wording that should change: access cannot end a second time, later.
-   */
-  refundOfEndedKeepsItsEnd?: boolean;
-  /**
-   * D2: a renewal that counts from now (its paid end had passed) restarts months on now's own day,
-   * dropping the anchor: 31 Jan → 28 Feb 11:00 paid end, renewed at 28 Feb 11:00:01 → 28 Mar
-   * (README: the anchor day is kept across renewals → 31 Mar).
-   */
-  lateRenewalDropsAnchor?: boolean;
-  /**
-   * D5: a refund of one payment that leaves its subscription no paid time marks every payment of
-   * that subscription refunded: their own Refunds are then answered "already processed"
-   * (README: a refund takes back its own period, nothing else; each payment's Refund is accepted once).
-   */
-  refundEndingMarksAllPayments?: boolean;
-  /**
-   * D6: the first Cancel of a payment whose subscription is already cancelled (through another
-   * payment) or refunded is answered "already processed" (`duplicate`) — README: each payment's
-   * Cancel is accepted once. Nothing changes either way; only the answer and the ledger differ.
-   */
-  noChangeCancelIsDuplicate?: boolean;
-}
-
 export type NotifyOutcome = 'rejected' | 'duplicate' | 'replay' | 'failed-payment' | 'pending' | 'applied' | 'nothing-granted';
 
 export class PaidTimeModel {
@@ -331,8 +301,7 @@ export class PaidTimeModel {
   constructor(
     start: number,
     memberCount: number,
-    readonly prefix: string,
-    readonly known: KnownDiscrepancies = {}
+    readonly prefix: string
   ) {
     this.now = start;
     this.members = Array.from({ length: memberCount }, (_, i) => ({
@@ -587,7 +556,7 @@ export class PaidTimeModel {
     const { subscription } = a.payment;
     if (!subscription) return 'applied';
     // Already cancelled, or refunded: accepted, nothing changes.
-    if (!this.cancelSubscription(subscription)) return this.known.noChangeCancelIsDuplicate ? 'duplicate' : 'applied';
+    if (!this.cancelSubscription(subscription)) return 'applied';
     this.touch(subscription);
     this.recomputeRole(m);
     return 'applied';
@@ -597,7 +566,7 @@ export class PaidTimeModel {
   private create(m: ModelMember, offer: ModelOffer, recurring: boolean, acquirer: string | null) {
     const anchor = utc(this.now).day;
     const to = addTerm(this.now, offer, anchor);
-    const period: ModelPeriod = { from: this.now, to, acquirer, refunded: false };
+    const period: ModelPeriod = { from: this.now, to, acquirer, refunded: false, boughtAt: this.now };
     const s: ModelSubscription = {
       offer: offer.key,
       startsAt: this.now,
@@ -627,12 +596,12 @@ export class PaidTimeModel {
       s.cancelledAt = null;
       s.recurring = false;
     }
-    // The anchor day is kept across renewals (README, "Months"), also when the renewal counts from
-    // now because the paid end had passed.
+    // The anchor day is kept across renewals (README, "Months"); a renewal that counts from now
+    // because the paid end had passed starts a new chain on now's day.
     const late = from > s.dueAt;
-    s.anchor = late && this.known.lateRenewalDropsAnchor ? utc(from).day : anchorFor(from, s.anchor);
+    s.anchor = late ? utc(from).day : anchorFor(from, s.anchor);
     const to = addTerm(from, offer, s.anchor);
-    const period: ModelPeriod = { from, to, acquirer, refunded: false };
+    const period: ModelPeriod = { from, to, acquirer, refunded: false, boughtAt: this.now };
     s.periods.push(period);
     s.dueAt = to;
     // README: "a Subscription stays open-ended until cancelled". README is silent on a payment of the
@@ -695,27 +664,27 @@ export class PaidTimeModel {
   private refundPeriod(s: ModelSubscription, p: ModelPeriod) {
     p.refunded = true;
     if (s.refundedAt !== null) return;
-    const length = p.to - p.from;
+    // README: the later payments move back by P's length, each by what the one before it moved and
+    // never to before the instant it was paid; an admin renewal's period (not a payment) moves with
+    // the one before it; the paid end moves as much as the last.
+    let shift = p.to - p.from;
     const index = s.periods.indexOf(p);
     const endBefore = s.endsAt;
     for (const later of s.periods.slice(index + 1)) {
-      later.from -= length;
-      later.to -= length;
+      if (later.refunded) continue;
+      // A period that already starts before it was paid (a late re-bill) does not move.
+      const from = later.acquirer === null ? later.from - shift : Math.max(later.from - shift, Math.min(later.from, later.boughtAt));
+      shift = later.from - from;
+      later.from -= shift;
+      later.to -= shift;
     }
-    s.dueAt -= length;
-    if (s.endsAt !== null) s.endsAt -= length;
+    s.dueAt -= shift;
+    if (s.endsAt !== null) s.endsAt -= shift;
     if (s.dueAt <= this.now || s.dueAt < s.startsAt) {
       s.refundedAt = this.now;
-      // "ends now" (at its start if it has not started).
+      // Ends now — at its start if it has not started, at its end if access had already ended.
       const ended = endBefore !== null && endBefore <= this.now;
-      s.endsAt = this.now < s.startsAt ? s.startsAt : ended && this.known.refundOfEndedKeepsItsEnd ? endBefore : this.now;
-      if (this.known.refundEndingMarksAllPayments) {
-        for (const a of this.acquirers) {
-          if (a.payment?.subscription !== s || !a.payment.period) continue;
-          a.payment.period.refunded = true;
-          a.refundApplied = true;
-        }
-      }
+      s.endsAt = this.now < s.startsAt ? s.startsAt : ended ? endBefore : this.now;
     }
   }
 

@@ -43,7 +43,6 @@ import {
   REFUND,
   CANCEL,
   type Action,
-  type KnownDiscrepancies,
   type ObservedMember,
   type OfferKey,
   type Sequence,
@@ -249,17 +248,9 @@ class DomainWritePath {
   }
 }
 
-/**
- * Where the plugin as it is differs from the README (D1, D2, D5: see KnownDiscrepancies), the model
- * follows the plugin so that everything else is still checked; PAID_TIME_README_ONLY=true checks
- * the README alone (and fails until they are fixed). D6 concerns answers, which this test does not compare.
- */
-const KNOWN: KnownDiscrepancies =
-  process.env.PAID_TIME_README_ONLY === 'true' ? {} : { refundOfEndedKeepsItsEnd: true, lateRenewalDropsAnchor: true, refundEndingMarksAllPayments: true };
-
 /** Replays a sequence through the model and the domain; throws at the first difference. */
 const check = (sequence: Sequence) => {
-  const model = new PaidTimeModel(Date.parse(sequence.start), sequence.members, 'u', KNOWN);
+  const model = new PaidTimeModel(Date.parse(sequence.start), sequence.members, 'u');
   const domain = new DomainWritePath();
   const trace: string[] = [];
   sequence.steps.forEach((step, index) => {
@@ -321,14 +312,16 @@ describe('paid time: the README headline cases', () => {
     expect(isoOf(domain.observe(0).subscriptions[0].dueAt)).toBe('2031-02-28T10:00:00.000Z');
   });
 
-  it('refund the first of two: the paid end moves back by the first payment\'s length only', () => {
+  it('refund the first of two: the later payment moves back by at most the first one\'s length, never to before it was paid', () => {
     const domain = new DomainWritePath();
     domain.perform(notify('A1'), new Date(T0)); // 31 Jan → 28 Feb: 28 days
-    domain.perform(notify('A2'), new Date(T0 + DAY)); // 28 Feb → 31 Mar
+    domain.perform(notify('A2'), new Date(T0 + DAY)); // paid 1 Feb 10:00 for 28 Feb → 31 Mar
     domain.perform(notify('A1', REFUND), at('2031-02-05T00:00:00.000Z'));
     const [sub] = domain.observe(0).subscriptions;
     expect(sub.status).toBe('active');
-    expect(isoOf(sub.dueAt)).toBe('2031-03-03T10:00:00.000Z');
+    // 28 days back would start A2's month on 31 Jan, before it was paid: it starts on 1 Feb 10:00
+    // (27 days back), and the paid end is 31 Mar − 27 days.
+    expect(isoOf(sub.dueAt)).toBe('2031-03-04T10:00:00.000Z');
     expect(domain.observe(0).role).toBe('member');
   });
 
@@ -395,10 +388,10 @@ describe('paid time: the README headline cases', () => {
 
 /**
  * The differences between the README and the plugin this model found, each as its smallest
- * sequence with the README's expectation. `it.failing` passes while the plugin differs: when one is
- * fixed (plugin or README), it fails — then drop it and its switch from KNOWN in both tests.
+ * sequence: D2 and D1 were settled by the README's wording (the plugin's behaviour was the better
+ * rule), D5, D6 and the refund across a lapse by fixing the plugin.
  */
-describe('paid time: known differences from the README (failing on purpose)', () => {
+describe('paid time: the differences the model found, settled', () => {
   const notify = (acquirer: string, variant = naturalVariant('sale', false)): Action => ({
     kind: 'notify',
     member: 0,
@@ -412,23 +405,33 @@ describe('paid time: known differences from the README (failing on purpose)', ()
   const paymentOf = (domain: DomainWritePath, acquirer: string) =>
     domain.members.get(0)?.state.payments.find((p) => p.acquirerId === acquirer);
 
-  it.failing('D1: the only payment of an ended subscription refunded: it "ends now as refunded" (the plugin keeps its past end)', () => {
+  it('D1: the only payment of an ended subscription refunded: refunded, ending where its access had already ended', () => {
     const domain = new DomainWritePath();
     domain.perform(notify('A1'), at('2031-01-31T10:00:00.000Z')); // paid until 28 Feb 10:00
     domain.perform(notify('A1', REFUND), at('2031-03-02T10:00:00.000Z'));
     const [sub] = domain.observe(0).subscriptions;
     expect(sub.status).toBe('refunded');
-    expect(isoOf(sub.endsAt)).toBe('2031-03-02T10:00:00.000Z');
+    expect(isoOf(sub.endsAt)).toBe('2031-02-28T10:00:00.000Z');
   });
 
-  it.failing('D2: a renewal one second after the paid end keeps the anchor day: 31 Jan → 28 Feb → 31 Mar (the plugin: 28 Mar)', () => {
+  it('D2: a renewal one second after the paid end starts a new chain on its own day: 31 Jan → 28 Feb, lapsed → 28 Mar', () => {
     const domain = new DomainWritePath();
     domain.perform(notify('A1'), at('2031-01-31T10:00:00.000Z')); // paid until 28 Feb 10:00
     domain.perform(notify('A2'), at('2031-02-28T10:00:01.000Z')); // within the renewal window
-    expect(isoOf(domain.observe(0).subscriptions[0].dueAt)).toBe('2031-03-31T10:00:01.000Z');
+    expect(isoOf(domain.observe(0).subscriptions[0].dueAt)).toBe('2031-03-28T10:00:01.000Z');
   });
 
-  it.failing('D5: a refund that leaves no paid time takes back its own payment only (the plugin marks the other payment refunded, and refuses its real Refund as "already processed")', () => {
+  it('a refund of a payment does not move a period bought after a lapse: the later payment keeps its month', () => {
+    const domain = new DomainWritePath();
+    domain.perform(notify('A1'), at('2031-01-31T10:00:00.000Z')); // paid until 28 Feb 10:00
+    domain.perform(notify('A2'), at('2031-03-01T10:00:00.000Z')); // lapsed a day: 1 Mar → 1 Apr
+    domain.perform(notify('A1', REFUND), at('2031-03-05T10:00:00.000Z'));
+    const [sub] = domain.observe(0).subscriptions;
+    expect(sub.status).toBe('active');
+    expect(isoOf(sub.dueAt)).toBe('2031-04-01T10:00:00.000Z');
+  });
+
+  it('D5: a refund that leaves no paid time takes back its own payment only; the other payment\'s Refund is still accepted', () => {
     const domain = new DomainWritePath();
     domain.perform(notify('A1'), at('2031-01-10T10:00:00.000Z'));
     domain.perform(notify('A2'), at('2031-01-11T10:00:00.000Z')); // stacked: paid until 10 Mar
@@ -440,7 +443,7 @@ describe('paid time: known differences from the README (failing on purpose)', ()
     expect(paymentOf(domain, 'A1')?.refundedAt?.toISOString()).toBe('2031-03-21T10:00:00.000Z');
   });
 
-  it.failing('D6: the first Cancel of a payment is accepted once, even when its subscription was already cancelled through another payment (the plugin: "already processed")', () => {
+  it('D6: the first Cancel of a payment is accepted once, even when its subscription was already cancelled through another payment', () => {
     const domain = new DomainWritePath();
     domain.perform(notify('A1'), at('2031-01-10T10:00:00.000Z'));
     domain.perform(notify('A2'), at('2031-01-11T10:00:00.000Z'));

@@ -63,6 +63,8 @@ export interface MemberPayment {
   periodStart: Date | null;
   periodEnd: Date | null;
   refundedAt: Date | null;
+  /** When it was paid (arrived); a refund of an earlier payment never moves its period before this. */
+  paidAt?: Date | null;
 }
 
 /** A refund or cancellation that arrived before the payment it concerns. */
@@ -294,18 +296,28 @@ const endAsRefunded = (current: SubscriptionDates, now: Date): SubscriptionDates
   };
 };
 
-const refundWhole = (draft: Draft, id: Key): boolean => {
+/** No paid time left: the subscription ends as `refunded`; its other payments stay as they are. */
+const endRefunded = (draft: Draft, id: Key): boolean => {
   const current = draft.get(id);
   if (current.status === 'refunded') return false;
   draft.put({ ...current, ...endAsRefunded(datesOnly(current), draft.now) });
-  for (const p of draft.payments) if (p.subscriptionId !== null && same(p.subscriptionId, id) && !p.refundedAt) p.refundedAt = draft.now;
   draft.emit('refunded', id);
   return true;
 };
 
+/** An editor refunds the whole subscription: it ends now and every payment of it counts as refunded. */
+const refundWhole = (draft: Draft, id: Key): boolean => {
+  if (!endRefunded(draft, id)) return false;
+  for (const p of draft.payments) if (p.subscriptionId !== null && same(p.subscriptionId, id) && !p.refundedAt) p.refundedAt = draft.now;
+  return true;
+};
+
 /**
- * Takes back payment `p`'s period from its subscription: later periods move back by its length,
- * the paid end never before now; no paid time left → `refunded` now.
+ * Takes back payment `p`'s period from its subscription. The later payments of that subscription
+ * move back by its length — each by what the one before it moved, and never to before the instant
+ * it was paid (a period bought after a lapse started then, not because of `p`) — and the paid end
+ * moves back as much as the last of them (by `p`'s length when none follows). The paid end never
+ * moves before now: with no paid time left the subscription ends now as `refunded`.
  */
 const refundPayment = (draft: Draft, p: MemberPayment): void => {
   const now = draft.now;
@@ -314,30 +326,35 @@ const refundPayment = (draft: Draft, p: MemberPayment): void => {
   const current = draft.subscriptions.find((s) => same(s.id, p.subscriptionId as Key));
   if (!current || current.status === 'refunded') return;
   const before = datesOnly(current);
-  const length =
-    p.periodStart && p.periodEnd
-      ? Math.max(0, p.periodEnd.getTime() - p.periodStart.getTime())
-      : legacyLength(current);
+  const length = p.periodStart && p.periodEnd ? Math.max(0, p.periodEnd.getTime() - p.periodStart.getTime()) : legacyLength(current);
   const others = draft.payments.filter((q) => q !== p && q.subscriptionId !== null && same(q.subscriptionId, current.id) && !q.refundedAt);
   if (before.dueAt === null) {
     // Unlimited time: it lasts while another payment still pays for it.
-    if (others.length === 0) refundWhole(draft, current.id);
+    if (others.length === 0) endRefunded(draft, current.id);
     return;
   }
-  for (const q of others) {
-    if (q.periodStart && q.periodEnd && p.periodEnd && q.periodStart.getTime() >= p.periodEnd.getTime()) {
-      q.periodStart = new Date(q.periodStart.getTime() - length);
-      q.periodEnd = new Date(q.periodEnd.getTime() - length);
+  let shift = length;
+  if (p.periodEnd) {
+    const later = others
+      .filter((q) => q.periodStart && q.periodEnd && q.periodStart.getTime() >= p.periodEnd!.getTime())
+      .sort((a, b) => a.periodStart!.getTime() - b.periodStart!.getTime());
+    for (const q of later) {
+      const start = q.periodStart!.getTime();
+      const moved = Math.max(start - shift, q.paidAt ? q.paidAt.getTime() : Number.NEGATIVE_INFINITY);
+      shift = Math.max(0, start - moved);
+      q.periodStart = new Date(start - shift);
+      q.periodEnd = new Date(q.periodEnd!.getTime() - shift);
     }
   }
-  const paidEnd = before.dueAt.getTime() - length;
+  const paidEnd = before.dueAt.getTime() - shift;
   const floor = Math.max(now.getTime(), before.startsAt.getTime());
   if (paidEnd <= floor) {
-    refundWhole(draft, current.id);
+    endRefunded(draft, current.id);
     return;
   }
+  if (shift === 0) return;
   const dueAt = new Date(paidEnd);
-  const endsAt = before.endsAt === null ? null : new Date(Math.max(before.endsAt.getTime() - length, paidEnd));
+  const endsAt = before.endsAt === null ? null : new Date(Math.max(before.endsAt.getTime() - shift, paidEnd));
   const next: SubscriptionDates = {
     ...before,
     dueAt,
@@ -373,7 +390,7 @@ export const applyToMember = (state: MemberState, event: MemberEvent, now: Date,
       const pendingRefund = draft.pending.find((n) => n.acquirerId === event.acquirerId && n.kind === 'refund');
       const pendingCancel = draft.pending.find((n) => n.acquirerId === event.acquirerId && n.kind === 'cancel');
       if (pendingRefund) {
-        draft.payments.push({ id: NEW_PAYMENT, acquirerId: event.acquirerId, subscriptionId: null, periodStart: null, periodEnd: null, refundedAt: now });
+        draft.payments.push({ id: NEW_PAYMENT, acquirerId: event.acquirerId, subscriptionId: null, periodStart: null, periodEnd: null, refundedAt: now, paidAt: now });
         draft.resolved.push(pendingRefund.id);
         if (pendingCancel) draft.resolved.push(pendingCancel.id);
         draft.pending = [];
@@ -390,6 +407,7 @@ export const applyToMember = (state: MemberState, event: MemberEvent, now: Date,
         periodStart: landed.from,
         periodEnd: landed.to,
         refundedAt: null,
+        paidAt: now,
       });
       if (pendingCancel) {
         cancelSubscription(draft, landed.id);
@@ -416,8 +434,10 @@ export const applyToMember = (state: MemberState, event: MemberEvent, now: Date,
       }
       if (p.subscriptionId === null) return draft.result('applied', 'cancel: the payment bought no subscription', null, 'none');
       const target = draft.get(p.subscriptionId);
+      // Each payment's Cancel is accepted once (a resend is a duplicate before it gets here); a
+      // subscription already cancelled through another payment, or refunded, has nothing to change.
       if (target.cancelledAt || target.status === 'refunded') {
-        return draft.result('duplicate', 'already processed: the subscription was cancelled', target.id, 'none');
+        return draft.result('applied', `cancel: the subscription was already ${target.status === 'refunded' ? 'refunded' : 'cancelled'}; nothing changed`, target.id, 'none');
       }
       cancelSubscription(draft, target.id);
       return draft.result('applied', 'cancel applied', target.id, 'cancelled');

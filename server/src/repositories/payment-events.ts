@@ -31,6 +31,8 @@ export interface PaymentRecord {
   periodStart: Date | null;
   periodEnd: Date | null;
   refundedAt: Date | null;
+  /** When the payment arrived: a refund of an earlier payment never moves its period before this. */
+  paidAt: Date | null;
 }
 
 const ENTRY_FIELDS = [
@@ -172,7 +174,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
   const paymentsOf = async (userId: number): Promise<PaymentRecord[]> => {
     const rows = (await query().findMany({
       where: { user: { id: userId }, outcome: 'applied', meaning: { $in: PAYING_MEANINGS } },
-      select: ['id', 'acquirerTransactionId', 'periodStart', 'periodEnd', 'refundedAt'],
+      select: ['id', 'acquirerTransactionId', 'periodStart', 'periodEnd', 'refundedAt', 'receivedAt'],
       populate: { subscription: { select: ['id'] } },
       orderBy: { id: 'asc' },
     })) as (RawEntry & { acquirerTransactionId: string })[];
@@ -183,6 +185,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
       periodStart: toDate(row.periodStart),
       periodEnd: toDate(row.periodEnd),
       refundedAt: toDate(row.refundedAt),
+      paidAt: toDate((row as { receivedAt?: unknown }).receivedAt),
     }));
   };
 
