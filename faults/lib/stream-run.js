@@ -186,7 +186,7 @@ const readDatabase = async (pgConfig, emails) => {
     ).rows;
     const ledger = (
       await client.query(
-        `select e.id, e.email, e.dedupe_key, e.outcome, e.acquirer_transaction_id, e.period_start, e.period_end, e.refunded_at,
+        `select e.id, e.email, e.dedupe_key, e.outcome, e.acquirer_transaction_id, e.received_at, e.period_start, e.period_end, e.refunded_at,
                 l.subscription_id
            from subscriptions_payment_events e
            left join subscriptions_payment_events_subscription_lnk l on l.payment_event_id = e.id
@@ -227,14 +227,17 @@ const dayOf = (t) => DateTime.fromMillis(t, { zone: 'utc' }).day;
  * A model subscription's paid time, in dates, from its start in the database: each payment's
  * period (a create: start → paid end; a renewal or re-bill: old paid end → new paid end, the paid
  * end being days ahead in a stream of minutes) and the paid end, after the refunds took back
- * their periods (the later payments' periods moving back by the refunded one's length).
+ * their periods. A refund of P moves the later payments back by P's length, each by at most what
+ * the one before it moved and never to before the instant it was paid (`paidAt`, the ledger's
+ * `receivedAt`, checked against the request's window); the paid end moves back as much as the
+ * last of them (by P's length when none follows P).
  *
  * The anchor day of months: the start's day for the periods that follow it; a paid end that a
  * refund moved back by a length of days is a new date, whose own day is then the anchor (the
  * README does not say; this is its "keep the anchor day across renewals" applied to the paid end
  * the renewal continues from).
  */
-const paidTime = (sub, start) => {
+const paidTime = (sub, start, paidAt) => {
   const offer = OFFERS[sub.product];
   const periods = new Map();
   const anchors = new Map(); // payment → anchor day of its period's end
@@ -250,14 +253,17 @@ const paidTime = (sub, start) => {
       due = end;
     } else {
       const [from, to] = periods.get(op.payment);
-      const length = to - from;
+      let shift = to - from;
       const at = live.indexOf(op.payment);
       for (const p of live.slice(at + 1)) {
-        periods.set(p, periods.get(p).map((t) => t - length));
-        anchors.set(p, dayOf(periods.get(p)[1]));
+        const [pFrom, pTo] = periods.get(p);
+        shift = Math.min(shift, Math.max(0, pFrom - paidAt(p)));
+        if (shift === 0) break;
+        periods.set(p, [pFrom - shift, pTo - shift]);
+        anchors.set(p, dayOf(pTo - shift));
       }
       live.splice(at, 1);
-      due -= length;
+      due -= shift;
       anchor = live.length ? anchors.get(live[live.length - 1]) : dayOf(start);
     }
   }
@@ -301,6 +307,14 @@ const evaluate = ({ histories, emails, db, rules = {} }) => {
     if (Boolean(user) !== model.user) state.push(`${email}: user ${user ? 'exists' : 'missing'}, model says ${model.user ? 'exists' : 'none'}`);
     if (user && model.user && user.role !== model.role) state.push(`${email}: role ${user.role}, model ${model.role}`);
 
+    // The instant each payment was paid: its ledger row's, which must lie in its request's window.
+    const paidAtOf = (payment) => {
+      const row = (rowsByKey.get(payment.n.key) ?? []).find((r) => r.outcome !== 'duplicate' && r.outcome !== 'rejected');
+      if (!row?.received_at) return Infinity; // reported with the ledger
+      if (!within(row.received_at, payment.n.window)) periods.push(`${payment.n.key}: received ${row.received_at.toISOString()} outside the request's window`);
+      return row.received_at.getTime();
+    };
+
     // Subscriptions, both in creation order: the model's in the order applied, the rows by start.
     const rows = subsByEmail.get(email) ?? [];
     const rowOf = new Map();
@@ -317,7 +331,7 @@ const evaluate = ({ histories, emails, db, rules = {} }) => {
         const where = `${email} subscription ${i + 1} (${s.product})`;
         if (row.product !== s.product) return state.push(`${where}: product ${row.product}`);
         rowOf.set(s, row);
-        const paid = paidTime(s, row.starts_at.getTime());
+        const paid = paidTime(s, row.starts_at.getTime(), paidAtOf);
         times.set(s, paid);
         figures.periodsLeft += paid.live.length;
         figures.periodsRefunded += s.payments.filter((p) => p.refunded).length;
