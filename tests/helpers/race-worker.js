@@ -12,13 +12,11 @@
  * (tests/helpers/worker-process.js runs every step at each instant, with no start time: this one
  * runs the steps it is told, starting when it is told.)
  */
-const path = require('path');
-
-const PLAYGROUND = path.resolve(__dirname, '..', '..', 'playground');
+const { PLAYGROUND, PLAYGROUND_DIST } = require('../../playground/scripts/app');
 
 const main = async () => {
   const { createStrapi } = require('@strapi/strapi');
-  const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
+  const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
   app.log.level = process.env.TEST_LOG_LEVEL || 'error';
   await app.load();
   const scheduler = app.plugin('subscriptions').service('scheduler');
