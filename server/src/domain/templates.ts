@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 /**
  * E-mail templates: shipped defaults in English and French, and a tiny renderer.
  *
- * Syntax: `{{name}}` inserts a variable (HTML-escaped in the HTML part), `{{#name}}…{{/name}}`
+ * Syntax: `{{variable}}` inserts a variable (HTML-escaped in the HTML part), `{{#variable}}…{{/variable}}`
  * keeps its content only when the variable is set (not empty, not false). Nothing else: admins
  * edit these in the settings, so the language must stay small and unable to run code.
  */
