@@ -35,13 +35,6 @@ export const seedDemoData = async (strapi: Core.Strapi) => {
   const store = strapi.store(MARKER);
   if (await store.get()) return;
 
-  // Where welcome and reset e-mails send members to choose a password (a frontend page).
-  const advanced = strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
-  const current = ((await advanced.get()) || {}) as { email_reset_password?: string | null };
-  if (!current.email_reset_password) {
-    await advanced.set({ value: { ...current, email_reset_password: 'http://localhost:3000/set-password' } });
-  }
-
   const member = await ensureRole(strapi, 'member', 'Member', 'Granted by the monthly membership');
   const premium = await ensureRole(strapi, 'premium', 'Premium', 'Granted by the yearly premium offer');
 

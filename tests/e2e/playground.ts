@@ -75,6 +75,8 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Ser
       DATABASE_FILENAME: database,
       ...ephemeralEnv(),
       SEED_DEMO_DATA: 'true',
+      // As `npm run develop`: welcome e-mails link to the playground's own set-password page.
+      PLAYGROUND_SET_PASSWORD_PAGE: 'true',
       BROWSER: 'none',
       ...env,
     },
