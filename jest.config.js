@@ -39,7 +39,8 @@ module.exports = {
             testMatch: ['<rootDir>/tests/e2e/**/*.e2e.test.ts'],
             transform,
             testEnvironment: 'node',
-            globalSetup: '<rootDir>/tests/helpers/global-setup.js',
+            // Builds the playground's admin once and finds the browser, before the files run in parallel.
+            globalSetup: '<rootDir>/tests/e2e/global-setup.js',
           },
         ]
       : []),

@@ -13,7 +13,7 @@ const crypto = require('crypto');
 
 const ROWS = Number(process.argv[2] || 1_000_000);
 const USERS = Math.max(1, Math.floor(ROWS / 2));
-const PLAYGROUND = path.resolve(__dirname, '..', 'playground');
+const { PLAYGROUND, PLAYGROUND_DIST, compilePlayground } = require('../playground/scripts/app');
 const file = path.join(PLAYGROUND, '.tmp', 'bench-tracking.db');
 
 const secret = () => crypto.randomBytes(16).toString('base64');
@@ -34,8 +34,9 @@ const time = async (label, fn) => {
 (async () => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const fresh = !fs.existsSync(file);
+  compilePlayground();
   const { createStrapi } = require('@strapi/strapi');
-  const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
+  const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
   strapi.log.level = 'error';
   await strapi.load();
   const knex = strapi.db.connection;

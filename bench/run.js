@@ -173,6 +173,8 @@ const schedulerScenarios = async (db) => {
 };
 
 const main = async () => {
+  // The playground is a TypeScript app: its compiled dist/ is what the benchmarks boot.
+  require('../playground/scripts/app').compilePlayground();
   const databases = dbArg ? [dbArg] : ['sqlite', ...((await postgresReachable()) ? ['postgres'] : [])];
   const started = new Date();
   const runs = [];

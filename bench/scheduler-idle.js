@@ -14,7 +14,7 @@ const path = require('path');
 const { ephemeralEnv } = require('../playground/scripts/ephemeral-env');
 const crypto = require('crypto');
 
-const PLAYGROUND = path.resolve(__dirname, '..', 'playground');
+const { PLAYGROUND, PLAYGROUND_DIST, compilePlayground } = require('../playground/scripts/app');
 const COUNT = Number(process.env.COUNT || 1_000_000);
 const client = (process.env.DATABASE_CLIENT || 'postgres').replace('mariadb', 'mysql');
 const name = `subs_bench_${crypto.randomBytes(3).toString('hex')}`;
@@ -58,8 +58,9 @@ const main = async () => {
     DATABASE_USERNAME: client === 'postgres' ? 'postgres' : 'root',
     ...ephemeralEnv(),
   });
+  compilePlayground();
   const { createStrapi } = require('@strapi/strapi');
-  const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
+  const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
   strapi.log.level = 'error';
   await strapi.load();
   try {

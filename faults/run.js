@@ -33,6 +33,8 @@ const SCENARIOS = [
 const resultsDir = path.resolve(__dirname, '..', 'bench', 'results');
 
 const main = async () => {
+  // The playground is a TypeScript app: its compiled dist/ is what the scenarios boot.
+  require('../playground/scripts/app').compilePlayground();
   fs.mkdirSync(resultsDir, { recursive: true });
   const started = new Date();
   const results = [];

@@ -6,13 +6,12 @@
  * role updates, and reminder delivery to a local SMTP server against plain nodemailer.
  * Prints one JSON line. Sizes and database come from the environment (see bench/run.js).
  */
-const path = require('path');
 const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
 const nodemailer = require('nodemailer');
 const { SMTPServer } = require('smtp-server');
 const { rssOf } = require('./app');
 
-const PLAYGROUND = path.resolve(__dirname, '..', '..', 'playground');
+const { PLAYGROUND, PLAYGROUND_DIST } = require('../../playground/scripts/app');
 const TOTAL = Number(process.env.BENCH_TOTAL);
 const DUE = Number(process.env.BENCH_DUE);
 const REMINDERS = Number(process.env.BENCH_REMINDERS);
@@ -58,7 +57,7 @@ const main = async () => {
     SMTP_POOL: 'true',
   });
   const { createStrapi } = require('@strapi/strapi');
-  const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
+  const strapi = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
   strapi.log.level = 'error';
   await strapi.load();
   const out = {};

@@ -4,12 +4,11 @@
  * The playground as `strapi start` runs it (NODE_ENV=production, no file watching), without
  * serving the admin panel's static build, which no benchmark requests. Started by bench/lib/app.js.
  */
-const path = require('path');
 const { createStrapi } = require('@strapi/strapi');
 
-const appDir = path.resolve(__dirname, '..', '..', 'playground');
+const { PLAYGROUND, PLAYGROUND_DIST } = require('../../playground/scripts/app');
 
-createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false })
+createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false })
   .start()
   .then((app) => {
     process.send?.({ ready: true, port: app.config.get('server.port') });

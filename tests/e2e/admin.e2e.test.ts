@@ -2,10 +2,10 @@ import fs from 'fs';
 import path from 'path';
 import crypto from 'crypto';
 import type { Browser, Page } from 'playwright-core';
-import { assertChromium, buildAdmin, CHROMIUM, SCREENSHOTS, startServer, stopServer, type Server } from './playground';
+import { launchBrowser, SCREENSHOTS, startServer, stopServer, type Server } from './playground';
 
 /**
- * The admin panel in a real browser (Debian's Chromium driven by playwright-core) against the
+ * The admin panel in a real browser (Chromium driven by playwright-core: see ./browser.js) against the
  * playground built and started as in production, with its demo data (offers; members alice,
  * bob, carol (expired), dave, erin). Each step saves a screenshot in tests/e2e/screenshots/.
  */
@@ -35,8 +35,6 @@ describe('admin panel in Chromium', () => {
   const notice = (text: RegExp | string) => page.getByRole('status').filter({ hasText: text }).first();
 
   beforeAll(async () => {
-    assertChromium();
-    buildAdmin();
     server = await startServer();
     // A fresh administrator: the first one is registered, as on a new install.
     const res = await fetch(`${server.url}/admin/register-admin`, {
@@ -45,20 +43,7 @@ describe('admin panel in Chromium', () => {
       body: JSON.stringify({ ...admin, firstname: 'End', lastname: 'ToEnd' }),
     });
     if (res.status !== 201 && res.status !== 200) throw new Error(`register-admin: ${res.status} ${await res.text()}`);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { chromium } = require('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);

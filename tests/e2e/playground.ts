@@ -1,27 +1,42 @@
 import fs from 'fs';
 import net from 'net';
 import path from 'path';
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { resolveBrowser } = require('./browser');
 
 /**
- * The playground as an admin sees it: its admin panel built (`strapi build`) and served
- * (`strapi start`) on a free port, on its own fresh SQLite file, with the demo data.
+ * The playground as an admin sees it: its admin panel built (`strapi build`, once, by
+ * ./global-setup.js) and served (`strapi start`) on a free port, on its own fresh SQLite file,
+ * with the demo data.
  */
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PLAYGROUND = path.join(ROOT, 'playground');
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(__dirname, 'screenshots');
 
-/** Fails with the fix in the message, not with a browser launch error. */
-export const assertChromium = () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) ` +
-        'or set CHROMIUM_PATH. The end-to-end suite drives a real browser and cannot run without one.'
-    );
-  }
+export interface BrowserChoice {
+  executablePath: string;
+  args: string[];
+  env: Record<string, string>;
+  source: string;
+}
+
+/** The browser ./global-setup.js chose (CHROME_PATH, a system Chromium, or @sparticuz/chromium). */
+export const browserChoice = (): BrowserChoice =>
+  process.env.E2E_BROWSER ? JSON.parse(process.env.E2E_BROWSER) : resolveBrowser();
+
+/** Launches it headless with playwright-core. */
+export const launchBrowser = async () => {
+  const choice = browserChoice();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  return chromium.launch({
+    executablePath: choice.executablePath,
+    args: choice.args,
+    env: { ...(process.env as Record<string, string>), ...choice.env },
+  });
 };
 
 const freePort = () =>
@@ -34,25 +49,6 @@ const freePort = () =>
     server.on('error', reject);
   });
 
-const newest = (dir: string): number =>
-  fs.existsSync(dir)
-    ? Math.max(0, ...fs.readdirSync(dir).map((f) => fs.statSync(path.join(dir, f)).mtimeMs))
-    : Number.POSITIVE_INFINITY;
-
-/** `strapi build`, unless the admin build is already newer than the plugin's admin bundle. */
-export const buildAdmin = () => {
-  const built = path.join(PLAYGROUND, 'build', 'index.html');
-  const plugin = path.join(ROOT, 'dist', 'admin');
-  if (!fs.existsSync(plugin)) throw new Error('dist/admin is missing: run `npx strapi-plugin build` first');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > newest(plugin)) return;
-  const result = spawnSync('npx', ['strapi', 'build'], {
-    cwd: PLAYGROUND,
-    env: { ...process.env, NODE_ENV: 'production', STRAPI_TELEMETRY_DISABLED: 'true' },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`strapi build failed:\n${result.stdout}\n${result.stderr}`);
-};
-
 export interface Server {
   url: string;
   process: ChildProcess;
@@ -60,8 +56,8 @@ export interface Server {
   log: () => string;
 }
 
-
-export const startServer = async (): Promise<Server> => {
+/** `env` is added to the server's environment (an SMTP server's, a Click2Sell secret key…). */
+export const startServer = async (env: Record<string, string> = {}): Promise<Server> => {
   const port = await freePort();
   const dir = path.join(PLAYGROUND, '.tmp', 'e2e');
   fs.mkdirSync(dir, { recursive: true });
@@ -79,7 +75,10 @@ export const startServer = async (): Promise<Server> => {
       DATABASE_FILENAME: database,
       ...ephemeralEnv(),
       SEED_DEMO_DATA: 'true',
+      // As `npm run develop`: welcome e-mails link to the playground's own set-password page.
+      PLAYGROUND_SET_PASSWORD_PAGE: 'true',
       BROWSER: 'none',
+      ...env,
     },
     detached: true,
   });

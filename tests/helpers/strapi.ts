@@ -1,4 +1,3 @@
-import path from 'path';
 import crypto from 'crypto';
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
@@ -6,7 +5,11 @@ import { freshDatabase } from './database';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
 
-export const PLAYGROUND = path.resolve(__dirname, '..', '..', 'playground');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const app = require('../../playground/scripts/app');
+/** The playground (a TypeScript app): its folder, and dist/ where its compiled config and src are. */
+export const PLAYGROUND: string = app.PLAYGROUND;
+export const PLAYGROUND_DIST: string = app.PLAYGROUND_DIST;
 
 /**
  * Boots the real playground app (with the built plugin) on a fresh database and mounts its HTTP
@@ -27,11 +30,11 @@ export const bootStrapi = async (
   });
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { createStrapi } = require('@strapi/strapi');
-  const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
-  app.log.level = process.env.TEST_LOG_LEVEL || 'error';
-  await app.load();
-  await app.server.mount();
-  return app as Core.Strapi;
+  const instance = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
+  instance.log.level = process.env.TEST_LOG_LEVEL || 'error';
+  await instance.load();
+  await instance.server.mount();
+  return instance as Core.Strapi;
 };
 
 export const stopStrapi = async (strapi: Core.Strapi | undefined) => {

@@ -8,13 +8,12 @@
  *   { type: 'ran', figures: [...] }; { type: 'stop' } → destroys Strapi and exits.
  * It replies { type: 'ready' } once booted and { type: 'error', message } on failure.
  */
-const path = require('path');
 
-const PLAYGROUND = path.resolve(__dirname, '..', '..', 'playground');
+const { PLAYGROUND, PLAYGROUND_DIST } = require('../../playground/scripts/app');
 
 const main = async () => {
   const { createStrapi } = require('@strapi/strapi');
-  const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
+  const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
   app.log.level = process.env.TEST_LOG_LEVEL || 'error';
   await app.load();
   const scheduler = app.plugin('subscriptions').service('scheduler');

@@ -71,6 +71,27 @@ describe('templates shipped and overridden', () => {
     }
   });
 
+  it('greets a new member by name in the welcome e-mail, in both languages, else by username', () => {
+    const en = DEFAULT_TEMPLATES.welcome.en;
+    const fr = DEFAULT_TEMPLATES.welcome.fr;
+    const values = { name: 'Jürgen Müller-Łukasz', username: 'jm@example.com', offerTitle: 'O' };
+    expect(renderTemplate(en, values).text).toMatch(/^Hello Jürgen Müller-Łukasz,\n/);
+    expect(renderTemplate(fr, values).text).toMatch(/^Bonjour Jürgen Müller-Łukasz,\n/);
+    expect(renderTemplate(en, values).html).toContain('<p>Hello Jürgen Müller-Łukasz,</p>');
+    expect(renderTemplate(fr, values).html).toContain('<p>Bonjour Jürgen Müller-Łukasz,</p>');
+    // No name from Click2Sell (absent, null, empty or blank): the username.
+    for (const name of [undefined, null, '', '   ']) {
+      expect(renderTemplate(en, { name, username: 'jm@example.com' }).text).toMatch(/^Hello jm@example\.com,\n/);
+      expect(renderTemplate(fr, { name, username: 'jm@example.com' }).html).toContain('<p>Bonjour jm@example.com,</p>');
+    }
+    // A name is a value like any other: escaped in HTML, kept as it is in the text.
+    const odd = { name: '<b>Ann</b> & "Bo"', username: 'u' };
+    expect(renderTemplate(en, odd).html).toContain('<p>Hello &lt;b&gt;Ann&lt;/b&gt; &amp; &quot;Bo&quot;,</p>');
+    expect(renderTemplate(en, odd).text).toMatch(/^Hello <b>Ann<\/b> & "Bo",/);
+    // {{name}} works in any template an admin writes, with the same fallback.
+    expect(renderTemplate({ subject: 'For {{name}}', text: '', html: '' }, { username: 'u' }).subject).toBe('For u');
+  });
+
   it('takes each part from the rule, then the admin override, then the shipped default', () => {
     const t = resolveTemplate('reminder', 'fr', {
       settings: { subject: 'S-admin', text: 'T-admin', html: '' },

@@ -9,16 +9,15 @@
  *   { type: 'stop' }                             → strapi.destroy(), exit 0
  * It sends { type: 'ready', pid, bootMs } once booted and { type: 'fatal', message } if the boot fails.
  */
-const path = require('path');
 
-const PLAYGROUND = path.resolve(__dirname, '..', '..', '..', 'playground');
+const { PLAYGROUND, PLAYGROUND_DIST } = require('../../../playground/scripts/app');
 
 const errorText = (error) => String((error && error.stack) || error).slice(0, 4000);
 
 const main = async () => {
   const t0 = Date.now();
   const { createStrapi } = require('@strapi/strapi');
-  const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, autoReload: false, serveAdminPanel: false });
+  const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
   app.log.level = process.env.FAULTS_LOG_LEVEL || 'error';
   await app.load();
   const scheduler = app.plugin('subscriptions').service('scheduler');

@@ -18,8 +18,12 @@ export interface Template {
   html: string;
 }
 
-/** The variables every template may use. */
+/**
+ * The variables every template may use. `name` is the member's name (the buyer's name and surname
+ * Click2Sell sent, passed as the message's `data.name`); when unknown it is the username.
+ */
 export const TEMPLATE_VARIABLES = [
+  'name',
   'username',
   'email',
   'offerTitle',
@@ -67,22 +71,22 @@ export const DEFAULT_TEMPLATES: Record<TemplateKind, Record<TemplateLocale, Temp
     en: {
       subject: 'Welcome{{#offerTitle}} to {{offerTitle}}{{/offerTitle}}',
       text:
-        'Hello {{username}},\n\n' +
+        'Hello {{name}},\n\n' +
         'Your account has been created{{#offerTitle}} for "{{offerTitle}}"{{/offerTitle}}.\n' +
         '{{#setPasswordUrl}}Choose your password here (the link works once): {{setPasswordUrl}}\n{{/setPasswordUrl}}',
       html:
-        '<p>Hello {{username}},</p>' +
+        '<p>Hello {{name}},</p>' +
         '<p>Your account has been created{{#offerTitle}} for “{{offerTitle}}”{{/offerTitle}}.</p>' +
         '{{#setPasswordUrl}}<p><a href="{{setPasswordUrl}}">Choose your password</a> (the link works once).</p>{{/setPasswordUrl}}',
     },
     fr: {
       subject: 'Bienvenue{{#offerTitle}} : {{offerTitle}}{{/offerTitle}}',
       text:
-        'Bonjour {{username}},\n\n' +
+        'Bonjour {{name}},\n\n' +
         'Votre compte a été créé{{#offerTitle}} pour « {{offerTitle}} »{{/offerTitle}}.\n' +
         '{{#setPasswordUrl}}Choisissez votre mot de passe ici (lien à usage unique) : {{setPasswordUrl}}\n{{/setPasswordUrl}}',
       html:
-        '<p>Bonjour {{username}},</p>' +
+        '<p>Bonjour {{name}},</p>' +
         '<p>Votre compte a été créé{{#offerTitle}} pour « {{offerTitle}} »{{/offerTitle}}.</p>' +
         '{{#setPasswordUrl}}<p><a href="{{setPasswordUrl}}">Choisir mon mot de passe</a> (lien à usage unique).</p>{{/setPasswordUrl}}',
     },
@@ -171,13 +175,22 @@ export const renderString = (source: string, values: TemplateValues, escape: (s:
   return out.replace(VARIABLE, (_m, name: string) => (isSet(values[name]) ? escape(String(values[name])) : ''));
 };
 
+/** `name` when set (not blank), else the username: how a member is greeted. */
+const withName = (values: TemplateValues): TemplateValues => {
+  const name = typeof values.name === 'string' ? values.name.trim() : values.name;
+  return { ...values, name: isSet(name) ? name : values.username };
+};
+
 /** Subject and text get values as they are (plain text), HTML gets them escaped. */
-export const renderTemplate = (template: Template, values: TemplateValues): Template => ({
-  // A header cannot hold a line break: keep the subject on one line whatever the values.
-  subject: renderString(template.subject, values).replace(/[\r\n]+/g, ' ').trim(),
-  text: renderString(template.text, values),
-  html: renderString(template.html, values, escapeHtml),
-});
+export const renderTemplate = (template: Template, input: TemplateValues): Template => {
+  const values = withName(input);
+  return {
+    // A header cannot hold a line break: keep the subject on one line whatever the values.
+    subject: renderString(template.subject, values).replace(/[\r\n]+/g, ' ').trim(),
+    text: renderString(template.text, values),
+    html: renderString(template.html, values, escapeHtml),
+  };
+};
 
 export const pickLocale = (wanted: string | null | undefined, fallback: TemplateLocale): TemplateLocale => {
   const short = (wanted ?? '').toLowerCase().slice(0, 2);

@@ -135,6 +135,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const data = (row.data ?? {}) as Record<string, unknown>;
     const offer = row.subscription?.offer;
     const values: TemplateValues = {
+      name: typeof data.name === 'string' ? data.name : null, // the buyer's name when known (templates fall back to username)
       username: row.user?.username ?? row.to,
       email: row.to,
       offerTitle: (data.offerTitle as string | undefined) ?? offer?.title ?? '',
@@ -337,6 +338,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       settings: current.templates?.[input.kind]?.[input.locale] ?? null,
     });
     const sample: TemplateValues = {
+      name: 'Ada Lovelace',
       username: 'ada',
       email: 'ada@example.com',
       offerTitle: 'Monthly membership',

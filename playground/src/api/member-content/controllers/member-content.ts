@@ -1,6 +1,6 @@
-'use strict';
+import type { Core } from '@strapi/strapi';
 
-module.exports = {
+const controller: Core.Controller = {
   async find(ctx) {
     ctx.body = { data: { message: 'Welcome, member.' } };
   },
@@ -8,3 +8,5 @@ module.exports = {
     ctx.body = { data: { message: 'Welcome, premium member.' } };
   },
 };
+
+export default controller;

@@ -1,8 +1,15 @@
-'use strict';
+import fs from 'fs';
+import net from 'net';
+import path from 'path';
+import type { Core } from '@strapi/strapi';
 
-const fs = require('fs');
-const net = require('net');
-const path = require('path');
+/**
+ * The playground's folder, and the plugin's (the repository root). Strapi reads this file twice:
+ * compiled, from dist/config/ (the server), and as source, from config/ (`strapi build` listing
+ * the plugins whose admin panel it bundles).
+ */
+const PLAYGROUND = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+const PLUGIN = path.resolve(PLAYGROUND, '..');
 
 /**
  * nodemailer's SMTP sockets keep Nagle's algorithm on: the final "." of each message can wait
@@ -11,7 +18,7 @@ const path = require('path');
  * killed process leaves a delivered message to be sent again (measured by `npm run faults`).
  * Plain or STARTTLS connections only; `SMTP_SECURE=true` keeps nodemailer's own socket.
  */
-const noDelaySocket = (_options, callback) => {
+const noDelaySocket = (_options: unknown, callback: (error: Error | null, info: { socket: net.Socket }) => void) => {
   const socket = new net.Socket();
   socket.setNoDelay(true);
   callback(null, { socket });
@@ -22,11 +29,17 @@ const noDelaySocket = (_options, callback) => {
  * as a file under playground/.tmp/mails/ and announced in the log (without its text: a welcome
  * e-mail carries a one-time link, which is a secret and stays out of logs).
  */
-const MAIL_DIR = path.resolve(__dirname, '..', '.tmp', 'mails');
+const MAIL_DIR = path.join(PLAYGROUND, '.tmp', 'mails');
+
+interface SentMail {
+  data: { from?: unknown; to?: unknown; subject?: string; text?: unknown; messageId?: string };
+  message: { getEnvelope(): unknown };
+}
+
 const fileTransport = {
   name: 'playground-files',
   version: '1.0.0',
-  send(mail, callback) {
+  send(mail: SentMail, callback: (error: Error | null, info?: { envelope: unknown; messageId: string }) => void) {
     const { from, to, subject, text } = mail.data;
     const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
     const messageId = mail.data.messageId || `<${stamp}@playground.local>`;
@@ -35,17 +48,17 @@ const fileTransport = {
       fs.mkdirSync(MAIL_DIR, { recursive: true });
       fs.writeFileSync(file, `From: ${from}\nTo: ${to}\nSubject: ${subject}\nMessage-ID: ${messageId}\n\n${text || ''}\n`);
     } catch (error) {
-      return callback(error);
+      return callback(error as Error);
     }
     process.stdout.write(`[playground e-mail] to=${to} subject=${JSON.stringify(subject)} saved to ${path.relative(process.cwd(), file)}\n`);
     callback(null, { envelope: mail.message.getEnvelope(), messageId });
   },
 };
 
-module.exports = ({ env }) => ({
+const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin => ({
   subscriptions: {
     enabled: true,
-    resolve: path.resolve(__dirname, '..', '..'),
+    resolve: PLUGIN,
     config: {
       cron: {
         enabled: env.bool('SUBSCRIPTIONS_CRON_ENABLED', true),
@@ -86,3 +99,5 @@ module.exports = ({ env }) => ({
     },
   },
 });
+
+export default config;

@@ -1,15 +1,17 @@
-'use strict';
+import type { Core, UID } from '@strapi/strapi';
 
-const enabled = (ctx) => {
+type Context = Parameters<Core.ControllerHandler>[0];
+
+const enabled = (ctx: Context) => {
   if (process.env.BENCH_BASELINE === 'true') return true;
   ctx.status = 404;
   ctx.body = { data: null, error: { status: 404, name: 'NotFoundError', message: 'Not Found' } };
   return false;
 };
 
-const table = (uid) => strapi.db.metadata.get(uid).tableName;
+const table = (uid: UID.Schema) => strapi.db.metadata.get(uid).tableName;
 
-module.exports = {
+const controller: Core.Controller = {
   /** Creates `members` members, each with an active subscription to the offer of `productId`. */
   async setup(ctx) {
     if (!enabled(ctx)) return;
@@ -87,3 +89,5 @@ module.exports = {
     ctx.body = { ok: true };
   },
 };
+
+export default controller;

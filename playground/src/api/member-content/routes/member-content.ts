@@ -1,11 +1,9 @@
-'use strict';
-
 /**
  * Example routes guarded by the plugin's policy: any active subscription, or one to the
  * "Yearly premium" offer (Click2Sell product 1002). The users-permissions role must also be
  * allowed to call them (Settings → Users & Permissions → Roles).
  */
-module.exports = {
+export default {
   routes: [
     {
       method: 'GET',

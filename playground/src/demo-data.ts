@@ -1,4 +1,4 @@
-'use strict';
+import type { Core } from '@strapi/strapi';
 
 /**
  * Demo data for the playground, seeded once (a marker in the plugin store remembers it):
@@ -8,13 +8,13 @@
 const DAY = 86_400_000;
 const MARKER = { type: 'plugin', name: 'subscriptions', key: 'playground-demo-seeded' };
 
-const ensureRole = async (strapi, type, name, description) => {
+const ensureRole = async (strapi: Core.Strapi, type: string, name: string, description: string) => {
   const existing = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type } });
   if (existing) return existing;
   return strapi.db.query('plugin::users-permissions.role').create({ data: { type, name, description } });
 };
 
-const ensureUser = async (strapi, username, email) => {
+const ensureUser = async (strapi: Core.Strapi, username: string, email: string) => {
   const existing = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { email } });
   if (existing) return existing;
   const authenticated = await strapi.db
@@ -31,16 +31,9 @@ const ensureUser = async (strapi, username, email) => {
   });
 };
 
-const seedDemoData = async (strapi) => {
+export const seedDemoData = async (strapi: Core.Strapi) => {
   const store = strapi.store(MARKER);
   if (await store.get()) return;
-
-  // Where welcome and reset e-mails send members to choose a password (a frontend page).
-  const advanced = strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
-  const current = (await advanced.get()) || {};
-  if (!current.email_reset_password) {
-    await advanced.set({ value: { ...current, email_reset_password: 'http://localhost:3000/set-password' } });
-  }
 
   const member = await ensureRole(strapi, 'member', 'Member', 'Granted by the monthly membership');
   const premium = await ensureRole(strapi, 'premium', 'Premium', 'Granted by the yearly premium offer');
@@ -90,19 +83,20 @@ const seedDemoData = async (strapi) => {
   });
 
   const rules = strapi.documents('plugin::subscriptions.notification-rule');
-  for (const [offer, amount, period, when] of [
+  const ruleSpecs: [{ documentId: string }, number, 'days' | 'months', 'before' | 'after'][] = [
     [monthly, 7, 'days', 'before'],
     [monthly, 1, 'days', 'after'],
     [yearly, 1, 'months', 'before'],
     [yearly, 7, 'days', 'before'],
-  ]) {
+  ];
+  for (const [offer, amount, period, when] of ruleSpecs) {
     await rules.create({ data: { offer: offer.documentId, amount, period, when } });
   }
 
   const subscriptions = strapi.plugin('subscriptions').service('subscriptions');
   const now = new Date();
-  const ago = (days) => new Date(now.getTime() - days * DAY);
-  const plan = [
+  const ago = (days: number) => new Date(now.getTime() - days * DAY);
+  const plan: [string, string, { id: unknown }, Date][] = [
     ['alice', 'alice@example.com', monthly, ago(10)], // active
     ['bob', 'bob@example.com', monthly, ago(27)], // ending in about 3 days
     ['carol', 'carol@example.com', monthly, ago(45)], // expired
@@ -125,5 +119,3 @@ const seedDemoData = async (strapi) => {
   await store.set({ value: { seededAt: now.toISOString() } });
   strapi.log.info('subscriptions playground: demo data seeded (offers, rules, members alice…erin)');
 };
-
-module.exports = { seedDemoData };
