@@ -2,7 +2,7 @@ import { Routes, Route } from 'react-router-dom';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
 import { PluginNav } from '../components/PluginNav';
-import { TrackingPage } from './TrackingPage';
+import { TrackingPage } from './Tracking';
 import { OffersPage } from './OffersPage';
 import { OfferPage } from './OfferPage';
 import { LogsPage } from './LogsPage';
