@@ -3,7 +3,7 @@ import { Layouts, Page } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
 import { PluginNav } from '../components/PluginNav';
 import { TrackingPage } from './Tracking';
-import { OffersPage } from './OffersPage';
+import { OffersPage } from './Offers';
 import { OfferPage } from './OfferPage';
 import { LogsPage } from './LogsPage';
 
