@@ -4,7 +4,7 @@ import { PERMISSIONS } from '../permissions';
 import { PluginNav } from '../components/PluginNav';
 import { TrackingPage } from './Tracking';
 import { OffersPage } from './Offers';
-import { OfferPage } from './OfferPage';
+import { OfferPage } from './Offer';
 import { LogsPage } from './LogsPage';
 
 /** Main menu → Subscriptions: tracking, offers and logs, for admins with the read permission. */
