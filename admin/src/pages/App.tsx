@@ -5,7 +5,7 @@ import { PluginNav } from '../components/PluginNav';
 import { TrackingPage } from './Tracking';
 import { OffersPage } from './Offers';
 import { OfferPage } from './Offer';
-import { LogsPage } from './LogsPage';
+import { LogsPage } from './Logs';
 
 /** Main menu → Subscriptions: tracking, offers and logs, for admins with the read permission. */
 export const App = () => (
