@@ -23,7 +23,7 @@ export default {
         id: 'settings',
         to: PLUGIN_ID,
         intlLabel: { id: `${PLUGIN_ID}.settings.title`, defaultMessage: 'Subscriptions settings' },
-        Component: () => import('./pages/SettingsPage').then((mod) => ({ default: mod.ProtectedSettingsPage })),
+        Component: () => import('./pages/Settings').then((mod) => ({ default: mod.ProtectedSettingsPage })),
         permissions: PERMISSIONS.settingsRead,
       }
     );

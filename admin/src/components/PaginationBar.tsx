@@ -1,6 +1,6 @@
 import { Button, Flex, Typography } from '@strapi/design-system';
 import { ChevronLeft, ChevronRight } from '@strapi/icons';
-import type { Pagination } from '../utils/api';
+import type { Pagination } from '../api/contract';
 import { useT } from '../utils/translate';
 
 /** Server-side pagination: previous / next and where we are. */

@@ -1,38 +1,41 @@
 import * as React from 'react';
-import {
-  Badge,
-  Box,
-  Button,
-  Dialog,
-  Flex,
-  IconButton,
-  Link,
-  SingleSelect,
-  SingleSelectOption,
-  Table,
-  Tabs,
-  Tbody,
-  Td,
-  Th,
-  Thead,
-  TextInput,
-  Tr,
-  Typography,
-  Field,
-} from '@strapi/design-system';
+import { Badge, Box, Button, Dialog, Field, Flex, IconButton, Link, Tabs, TextInput, Typography } from '@strapi/design-system';
 import { ArrowClockwise, Cross, Download, ExternalLink, ArrowLeft, Pencil } from '@strapi/icons';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNotification } from '@strapi/strapi/admin';
 import { useCan } from '../utils/can';
 import { PERMISSIONS } from '../permissions';
-import { errorsOf, qs, useGet, useLifecycle, type Pagination, type SubscriptionItem } from '../utils/api';
+import { CONTENT_MANAGER } from '../links';
+import { errorsOf } from '../api/client';
+import { useOffers } from '../api/offers';
+import { useSubscriptionActions } from '../api/subscriptions';
+import { useExportSubscriptions, useSubscriptionList } from '../api/tracking';
+import type {
+  SubscriptionAction,
+  SubscriptionFilterQuery,
+  SubscriptionListItem,
+  SubscriptionSource,
+  SubscriptionStatus,
+} from '../api/contract';
 import { useFormatDate } from '../utils/dates';
-import { SOURCE_LABELS, STATUS_LABELS, msg, useT } from '../utils/translate';
+import { usePagedFilters } from '../utils/filters';
+import { SOURCE_LABELS, STATUS_LABELS, msg, optionsOf, useT } from '../utils/translate';
 import { StatusBadge } from './StatusBadge';
-import { PaginationBar } from './PaginationBar';
+import { PagedTable, type Column } from './PagedTable';
+import { FilterSelect } from './FilterSelect';
 import { SearchForm } from './SearchForm';
 
 type List = 'active' | 'pending' | 'ended';
-type Action = 'renew' | 'cancel' | 'refund';
+
+/** The filters as the form holds them ('' = none; dates as <input type="date"> days). */
+type Filters = {
+  list: List;
+  search: string;
+  offer: string;
+  status: SubscriptionStatus | '';
+  source: SubscriptionSource | '';
+  from: string;
+  to: string;
+};
 
 interface Props {
   /** Restrict to one offer (the offer page) and hide the offer filter. */
@@ -40,17 +43,26 @@ interface Props {
   /** Bumped by the parent to reload (e.g. after adding a subscriber). */
   reloadKey?: number;
   /** Open a subscription's dates for editing (the offer page). */
-  onEditDates?: (item: SubscriptionItem) => void;
+  onEditDates?: (item: SubscriptionListItem) => void;
 }
 
 const PAGE_SIZE = 20;
+/** The end-date range filter: its two days. */
+const END_RANGE = [
+  ['from', msg('filter.endsFrom')],
+  ['to', msg('filter.endsTo')],
+] as const;
 const ENDED_STATUSES = ['expired', 'cancelled', 'refunded'];
 
-const CONFIRM: Record<Action, { title: string; body: string; button: string }> = {
+const CONFIRM: Record<SubscriptionAction, { title: string; body: string; button: string }> = {
   renew: { title: msg('confirm.renew.title'), body: msg('confirm.renew.body'), button: msg('action.renew') },
   cancel: { title: msg('confirm.cancel.title'), body: msg('confirm.cancel.body'), button: msg('action.cancel') },
   refund: { title: msg('confirm.refund.title'), body: msg('confirm.refund.body'), button: msg('action.refund') },
 };
+
+/** A day of an <input type="date"> as the instant it starts (local time); `next`: the day after. */
+const dayStart = (day: string, next = false) =>
+  day ? new Date(new Date(`${day}T00:00:00`).getTime() + (next ? 86_400_000 : 0)).toISOString() : '';
 
 /**
  * The subscriptions lists: active, pending, ended; search by e-mail or name, filters by offer,
@@ -60,45 +72,44 @@ const CONFIRM: Record<Action, { title: string; body: string; button: string }> =
 export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props) => {
   const t = useT();
   const formatDate = useFormatDate();
-  const { get } = useFetchClient();
   const { toggleNotification } = useNotification();
-  const lifecycle = useLifecycle();
+  const actions = useSubscriptionActions();
+  const exportSubscriptions = useExportSubscriptions();
   const canManage = useCan(PERMISSIONS.manage);
   const canEditDates = useCan(PERMISSIONS.subscribers);
-  const [list, setList] = React.useState<List>('active');
-  const [search, setSearch] = React.useState('');
-  const [offerFilter, setOfferFilter] = React.useState('');
-  const [status, setStatus] = React.useState('');
-  const [source, setSource] = React.useState('');
-  const [from, setFrom] = React.useState('');
-  const [to, setTo] = React.useState('');
-  const [page, setPage] = React.useState(1);
-  const [confirm, setConfirm] = React.useState<{ action: Action; item: SubscriptionItem } | null>(null);
+  const { filters, setFilter, page, setPage } = usePagedFilters<Filters>({
+    list: 'active',
+    search: '',
+    offer: '',
+    status: '',
+    source: '',
+    from: '',
+    to: '',
+  });
+  const [confirm, setConfirm] = React.useState<{ action: SubscriptionAction; item: SubscriptionListItem } | null>(null);
   const [busy, setBusy] = React.useState(false);
 
-  const offers = useGet<{ data: { documentId: string; title: string }[] }>(offer ? null : '/subscriptions/offers');
-  const filters = {
-    list,
-    search,
-    offer: offer ?? offerFilter,
-    status,
-    source,
-    from: from ? new Date(`${from}T00:00:00`).toISOString() : '',
-    to: to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() : '',
+  const offers = useOffers(!offer);
+  const query: SubscriptionFilterQuery = {
+    list: filters.list,
+    search: filters.search,
+    offer: offer ?? filters.offer,
+    status: filters.status || undefined,
+    source: filters.source || undefined,
+    from: dayStart(filters.from),
+    to: dayStart(filters.to, true),
   };
-  const query = qs({ ...filters, page, pageSize: PAGE_SIZE });
-  const { data, loading, reload } = useGet<{ data: SubscriptionItem[]; meta: { pagination: Pagination } }>(
-    `/subscriptions/subscriptions?${query}&r=${reloadKey}`
-  );
-
-  // A new filter starts again at the first page; the status filter belongs to the ended list.
-  React.useEffect(() => setPage(1), [list, search, offerFilter, status, source, from, to]);
-  React.useEffect(() => setStatus(''), [list]);
+  const { data, loading, reload } = useSubscriptionList({ ...query, page, pageSize: PAGE_SIZE }, reloadKey);
 
   const runAction = async () => {
     if (!confirm) return;
     setBusy(true);
-    const updated = await lifecycle(confirm.action, confirm.item.documentId);
+    let updated = null;
+    try {
+      updated = await actions.apply(confirm.action, confirm.item.documentId);
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: errorsOf(error).message });
+    }
     setBusy(false);
     setConfirm(null);
     if (updated) {
@@ -117,11 +128,10 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
 
   const exportCsv = async () => {
     try {
-      const res = await get(`/subscriptions/subscriptions/export?${qs(filters)}`, { responseType: 'blob' } as never);
-      const url = URL.createObjectURL(res.data as Blob);
+      const url = URL.createObjectURL(await exportSubscriptions(query));
       const a = document.createElement('a');
       a.href = url;
-      a.download = `subscriptions-${list}.csv`;
+      a.download = `subscriptions-${filters.list}.csv`;
       a.click();
       URL.revokeObjectURL(url);
     } catch (error) {
@@ -129,16 +139,67 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
     }
   };
 
-  const rows = data?.data ?? [];
-  const pagination = data?.meta.pagination;
-  const userLink = (item: SubscriptionItem) =>
-    item.user
-      ? `/admin/content-manager/collection-types/plugin::users-permissions.user/${item.user.documentId}`
-      : undefined;
+  const columns: Column<SubscriptionListItem>[] = [
+    {
+      label: t('column.user'),
+      cell: (item) => (
+        <Flex direction="column" alignItems="flex-start">
+          <Typography fontWeight="semiBold">{item.user?.username ?? '—'}</Typography>
+          <Typography variant="pi" textColor="neutral600">
+            {item.user?.email}
+          </Typography>
+        </Flex>
+      ),
+    },
+    { label: t('column.offer'), cell: (item) => <Typography>{item.offer?.title ?? '—'}</Typography> },
+    { label: t('column.status'), cell: (item) => <StatusBadge status={item.status} /> },
+    { label: t('column.start'), cell: (item) => <Typography>{formatDate(item.startsAt)}</Typography> },
+    { label: t('column.due'), cell: (item) => <Typography>{formatDate(item.dueAt)}</Typography> },
+    {
+      label: t('column.end'),
+      cell: (item) => (
+        <Typography data-testid="ends-at">{item.endsAt ? formatDate(item.endsAt) : t('unlimited')}</Typography>
+      ),
+    },
+    { label: t('column.source'), cell: (item) => <Badge>{t(SOURCE_LABELS[item.source] ?? 'source.api')}</Badge> },
+    {
+      label: t('column.actions'),
+      cell: (item) => (
+        <Flex gap={1}>
+          {canManage && item.status !== 'refunded' && (
+            <IconButton label={t('action.renew')} onClick={() => setConfirm({ action: 'renew', item })}>
+              <ArrowClockwise />
+            </IconButton>
+          )}
+          {canManage && !item.cancelledAt && (item.status === 'active' || item.status === 'pending') && (
+            <IconButton label={t('action.cancel')} onClick={() => setConfirm({ action: 'cancel', item })}>
+              <Cross />
+            </IconButton>
+          )}
+          {canManage && (item.status === 'active' || item.status === 'pending') && (
+            <IconButton label={t('action.refund')} onClick={() => setConfirm({ action: 'refund', item })}>
+              <ArrowLeft />
+            </IconButton>
+          )}
+          {onEditDates && canEditDates && (
+            <IconButton label={t('action.editDates')} onClick={() => onEditDates(item)}>
+              <Pencil />
+            </IconButton>
+          )}
+          {item.user && (
+            <Link href={CONTENT_MANAGER.user(item.user.documentId)} isExternal={false} endIcon={<ExternalLink />}>
+              {t('action.openUser')}
+            </Link>
+          )}
+        </Flex>
+      ),
+    },
+  ];
 
   return (
     <Box background="neutral0" hasRadius shadow="filterShadow" padding={6}>
-      <Tabs.Root value={list} onValueChange={(v) => setList(v as List)}>
+      {/* The status filter belongs to the ended list: another list clears it. */}
+      <Tabs.Root value={filters.list} onValueChange={(v) => setFilter({ list: v as List, status: '' })}>
         <Flex justifyContent="space-between" alignItems="flex-end" gap={4} wrap="wrap">
           <Tabs.List aria-label={t('tracking.lists')}>
             <Tabs.Trigger value="active">{t('list.active')}</Tabs.Trigger>
@@ -152,174 +213,54 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
       </Tabs.Root>
 
       <Flex gap={3} paddingTop={4} paddingBottom={4} wrap="wrap" alignItems="flex-end">
-        <SearchForm label={t('filter.search')} onSearch={setSearch} />
+        <SearchForm label={t('filter.search')} onSearch={(search) => setFilter({ search })} />
         {!offer && (
-          <Box style={{ minWidth: 180 }}>
-            <SingleSelect
-              aria-label={t('filter.offer')}
-              placeholder={t('filter.offer')}
-              value={offerFilter}
-              onChange={(v) => setOfferFilter(String(v))}
-              onClear={() => setOfferFilter('')}
-              clearLabel={t('action.clear')}
-            >
-              {(offers.data?.data ?? []).map((o) => (
-                <SingleSelectOption key={o.documentId} value={o.documentId}>
-                  {o.title}
-                </SingleSelectOption>
-              ))}
-            </SingleSelect>
-          </Box>
-        )}
-        {list === 'ended' && (
-          <Box style={{ minWidth: 160 }}>
-            <SingleSelect
-              aria-label={t('filter.status')}
-              placeholder={t('filter.status')}
-              value={status}
-              onChange={(v) => setStatus(String(v))}
-              onClear={() => setStatus('')}
-              clearLabel={t('action.clear')}
-            >
-              {ENDED_STATUSES.map((s) => (
-                <SingleSelectOption key={s} value={s}>
-                  {t(STATUS_LABELS[s])}
-                </SingleSelectOption>
-              ))}
-            </SingleSelect>
-          </Box>
-        )}
-        <Box style={{ minWidth: 160 }}>
-          <SingleSelect
-            aria-label={t('filter.source')}
-            placeholder={t('filter.source')}
-            value={source}
-            onChange={(v) => setSource(String(v))}
-            onClear={() => setSource('')}
-            clearLabel={t('action.clear')}
-          >
-            {Object.keys(SOURCE_LABELS).map((s) => (
-              <SingleSelectOption key={s} value={s}>
-                {t(SOURCE_LABELS[s])}
-              </SingleSelectOption>
-            ))}
-          </SingleSelect>
-        </Box>
-        <Field.Root name="from">
-          <Field.Label>{t('filter.endsFrom')}</Field.Label>
-          <TextInput
-            type="date"
-            value={from}
-            onChange={(e: React.ChangeEvent<HTMLInputElement>) => setFrom(e.target.value)}
+          <FilterSelect
+            label={t('filter.offer')}
+            value={filters.offer}
+            onChange={(v) => setFilter({ offer: v })}
+            options={(offers.data?.data ?? []).map((o) => ({ value: o.documentId, label: o.title }))}
+            minWidth={180}
           />
-        </Field.Root>
-        <Field.Root name="to">
-          <Field.Label>{t('filter.endsTo')}</Field.Label>
-          <TextInput
-            type="date"
-            value={to}
-            onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTo(e.target.value)}
+        )}
+        {filters.list === 'ended' && (
+          <FilterSelect
+            label={t('filter.status')}
+            value={filters.status}
+            onChange={(status) => setFilter({ status: status as Filters['status'] })}
+            options={optionsOf(t, STATUS_LABELS, ENDED_STATUSES)}
+            minWidth={160}
           />
-        </Field.Root>
+        )}
+        <FilterSelect
+          label={t('filter.source')}
+          value={filters.source}
+          onChange={(source) => setFilter({ source: source as Filters['source'] })}
+          options={optionsOf(t, SOURCE_LABELS)}
+          minWidth={160}
+        />
+        {END_RANGE.map(([name, label]) => (
+          <Field.Root key={name} name={name}>
+            <Field.Label>{t(label)}</Field.Label>
+            <TextInput
+              type="date"
+              value={filters[name]}
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setFilter({ [name]: e.target.value })}
+            />
+          </Field.Root>
+        ))}
       </Flex>
 
-      <Table colCount={8} rowCount={rows.length + 1}>
-        <Thead>
-          <Tr>
-            <Th>
-              <Typography variant="sigma">{t('column.user')}</Typography>
-            </Th>
-            <Th>
-              <Typography variant="sigma">{t('column.offer')}</Typography>
-            </Th>
-            <Th>
-              <Typography variant="sigma">{t('column.status')}</Typography>
-            </Th>
-            <Th>
-              <Typography variant="sigma">{t('column.start')}</Typography>
-            </Th>
-            <Th>
-              <Typography variant="sigma">{t('column.due')}</Typography>
-            </Th>
-            <Th>
-              <Typography variant="sigma">{t('column.end')}</Typography>
-            </Th>
-            <Th>
-              <Typography variant="sigma">{t('column.source')}</Typography>
-            </Th>
-            <Th>
-              <Typography variant="sigma">{t('column.actions')}</Typography>
-            </Th>
-          </Tr>
-        </Thead>
-        <Tbody>
-          {rows.map((item) => (
-            <Tr key={item.documentId} data-testid="subscription-row">
-              <Td>
-                <Flex direction="column" alignItems="flex-start">
-                  <Typography fontWeight="semiBold">{item.user?.username ?? '—'}</Typography>
-                  <Typography variant="pi" textColor="neutral600">
-                    {item.user?.email}
-                  </Typography>
-                </Flex>
-              </Td>
-              <Td>
-                <Typography>{item.offer?.title ?? '—'}</Typography>
-              </Td>
-              <Td>
-                <StatusBadge status={item.status} />
-              </Td>
-              <Td>
-                <Typography>{formatDate(item.startsAt)}</Typography>
-              </Td>
-              <Td>
-                <Typography>{formatDate(item.dueAt)}</Typography>
-              </Td>
-              <Td>
-                <Typography data-testid="ends-at">{item.endsAt ? formatDate(item.endsAt) : t('unlimited')}</Typography>
-              </Td>
-              <Td>
-                <Badge>{t(SOURCE_LABELS[item.source] ?? 'source.api')}</Badge>
-              </Td>
-              <Td>
-                <Flex gap={1}>
-                  {canManage && item.status !== 'refunded' && (
-                    <IconButton label={t('action.renew')} onClick={() => setConfirm({ action: 'renew', item })}>
-                      <ArrowClockwise />
-                    </IconButton>
-                  )}
-                  {canManage && !item.cancelledAt && (item.status === 'active' || item.status === 'pending') && (
-                    <IconButton label={t('action.cancel')} onClick={() => setConfirm({ action: 'cancel', item })}>
-                      <Cross />
-                    </IconButton>
-                  )}
-                  {canManage && (item.status === 'active' || item.status === 'pending') && (
-                    <IconButton label={t('action.refund')} onClick={() => setConfirm({ action: 'refund', item })}>
-                      <ArrowLeft />
-                    </IconButton>
-                  )}
-                  {onEditDates && canEditDates && (
-                    <IconButton label={t('action.editDates')} onClick={() => onEditDates(item)}>
-                      <Pencil />
-                    </IconButton>
-                  )}
-                  {userLink(item) && (
-                    <Link href={userLink(item)} isExternal={false} endIcon={<ExternalLink />}>
-                      {t('action.openUser')}
-                    </Link>
-                  )}
-                </Flex>
-              </Td>
-            </Tr>
-          ))}
-        </Tbody>
-      </Table>
-      {!loading && rows.length === 0 && (
-        <Box padding={6}>
-          <Typography textColor="neutral600">{t('list.empty')}</Typography>
-        </Box>
-      )}
-      {pagination && <PaginationBar pagination={pagination} onPage={setPage} />}
+      <PagedTable
+        columns={columns}
+        rows={data?.data ?? []}
+        rowKey={(item) => item.documentId}
+        rowTestId="subscription-row"
+        empty={t('list.empty')}
+        ready={!loading}
+        pagination={data?.meta.pagination}
+        onPage={setPage}
+      />
 
       <Dialog.Root open={confirm !== null} onOpenChange={(open) => !open && setConfirm(null)}>
         {confirm && (

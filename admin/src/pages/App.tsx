@@ -2,10 +2,10 @@ import { Routes, Route } from 'react-router-dom';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../permissions';
 import { PluginNav } from '../components/PluginNav';
-import { TrackingPage } from './TrackingPage';
-import { OffersPage } from './OffersPage';
-import { OfferPage } from './OfferPage';
-import { LogsPage } from './LogsPage';
+import { TrackingPage } from './Tracking';
+import { OffersPage } from './Offers';
+import { OfferPage } from './Offer';
+import { LogsPage } from './Logs';
 
 /** Main menu → Subscriptions: tracking, offers and logs, for admins with the read permission. */
 export const App = () => (

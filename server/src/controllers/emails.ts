@@ -6,6 +6,7 @@ import { getService } from '../utils/plugin';
 import { DEFAULT_TEMPLATES, TEMPLATE_VARIABLES } from '../domain';
 import { parse } from '../utils/validation';
 import { LOCALES, MESSAGE_KINDS, templateSchema } from '../services/settings';
+import type { EmailTemplatesResponse, TemplatePreviewResponse, TestEmailResponse } from '../contract';
 
 /**
  * E-mail tools of the settings page: the shipped templates, a preview and "send me a test".
@@ -22,12 +23,12 @@ const previewBody = z
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The shipped templates, so the settings page can show what an empty override falls back to. */
   async templates(ctx: any) {
-    ctx.body = { data: { defaults: DEFAULT_TEMPLATES, variables: TEMPLATE_VARIABLES } };
+    ctx.body = { data: { defaults: DEFAULT_TEMPLATES, variables: TEMPLATE_VARIABLES } } satisfies EmailTemplatesResponse;
   },
   async preview(ctx: any) {
     try {
       const input = parse(previewBody, ctx.request.body);
-      ctx.body = { data: await getService(strapi, 'messages').preview(input) };
+      ctx.body = { data: await getService(strapi, 'messages').preview(input) } satisfies TemplatePreviewResponse;
     } catch (error) {
       rethrowAsHttp(error);
     }
@@ -38,7 +39,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       const to = ctx.state?.user?.email as string | undefined;
       if (!to) throw new errors.ValidationError('your admin account has no e-mail address');
       await getService(strapi, 'messages').sendTest({ ...input, to });
-      ctx.body = { data: { to } };
+      ctx.body = { data: { to } } satisfies TestEmailResponse;
     } catch (error) {
       rethrowAsHttp(error);
     }

@@ -5,6 +5,7 @@ import { rethrowAsHttp } from '../utils/errors';
 import { pagination, parse } from '../utils/validation';
 import paymentEventSchema from '../content-types/payment-event/schema.json';
 import messageSchema from '../content-types/message/schema.json';
+import type { MessagesResponse, PaymentEventsResponse } from '../contract';
 
 const paymentEventsQuery = z.object({
   ...pagination,
@@ -22,14 +23,14 @@ const messagesQuery = z.object({
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async paymentEvents(ctx: any) {
     try {
-      ctx.body = await getService(strapi, 'logs').paymentEvents(parse(paymentEventsQuery, ctx.query));
+      ctx.body = (await getService(strapi, 'logs').paymentEvents(parse(paymentEventsQuery, ctx.query))) satisfies PaymentEventsResponse;
     } catch (error) {
       rethrowAsHttp(error);
     }
   },
   async messages(ctx: any) {
     try {
-      ctx.body = await getService(strapi, 'logs').messages(parse(messagesQuery, ctx.query));
+      ctx.body = (await getService(strapi, 'logs').messages(parse(messagesQuery, ctx.query))) satisfies MessagesResponse;
     } catch (error) {
       rethrowAsHttp(error);
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getService } from '../utils/plugin';
 import { rethrowAsHttp } from '../utils/errors';
 import { isoDate, notFoundAs404, parse } from '../utils/validation';
+import type { DeleteResponse, NotificationRuleResponse, OffersResponse, RolesResponse, UsersResponse } from '../contract';
 
 const ruleBody = z
   .object({
@@ -43,22 +44,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const offers = () => getService(strapi, 'offerAdmin');
   return {
     list: handle([], async (ctx) => {
-      ctx.body = { data: await offers().list() };
+      ctx.body = { data: await offers().list() } satisfies OffersResponse;
     }),
     detail: handle(['offer'], async (ctx) => {
       ctx.body = { data: await offers().detail(ctx.params.documentId) };
     }),
     createRule: handle(['offer'], async (ctx) => {
       ctx.status = 201;
-      ctx.body = { data: await offers().createRule(ctx.params.documentId, parse(ruleBody, ctx.request.body)) };
+      ctx.body = {
+        data: await offers().createRule(ctx.params.documentId, parse(ruleBody, ctx.request.body)),
+      } satisfies NotificationRuleResponse;
     }),
     updateRule: handle(['offer', 'rule'], async (ctx) => {
       const input = parse(ruleBody, ctx.request.body);
-      ctx.body = { data: await offers().updateRule(ctx.params.documentId, ctx.params.ruleId, input) };
+      ctx.body = {
+        data: await offers().updateRule(ctx.params.documentId, ctx.params.ruleId, input),
+      } satisfies NotificationRuleResponse;
     }),
     deleteRule: handle(['offer', 'rule'], async (ctx) => {
       await offers().deleteRule(ctx.params.documentId, ctx.params.ruleId);
-      ctx.body = { data: null };
+      ctx.body = { data: null } satisfies DeleteResponse;
     }),
     /** "Add a subscriber": dates computed from the offer; editable afterwards with editDates. */
     addSubscriber: handle(['offer'], async (ctx) => {
@@ -85,10 +90,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: await getService(strapi, 'subscriptions').editDates(ctx.params.documentId, patch) };
     }),
     searchUsers: handle([], async (ctx) => {
-      ctx.body = { data: await offers().searchUsers(parse(usersQuery, ctx.query).search) };
+      ctx.body = { data: await offers().searchUsers(parse(usersQuery, ctx.query).search) } satisfies UsersResponse;
     }),
     roles: handle([], async (ctx) => {
-      ctx.body = { data: await offers().roles() };
+      ctx.body = { data: await offers().roles() } satisfies RolesResponse;
     }),
   };
 };

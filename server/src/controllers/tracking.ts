@@ -6,6 +6,7 @@ import { rethrowAsHttp } from '../utils/errors';
 import { isoDate, pagination, parse } from '../utils/validation';
 import { FILTER_STATUSES, LISTS, type SubscriptionListItem } from '../services/tracking';
 import { SOURCES } from '../domain';
+import type { OverviewResponse, SubscriptionListResponse } from '../contract';
 
 const filters = {
   list: z.enum(LISTS).default('all'),
@@ -47,12 +48,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async overview(ctx: any) {
     const now = getService(strapi, 'clock').now();
     const tracking = getService(strapi, 'tracking');
-    ctx.body = { data: { now: now.toISOString(), figures: await tracking.figures(now), chart: await tracking.chart(now) } };
+    ctx.body = { data: { now: now.toISOString(), figures: await tracking.figures(now), chart: await tracking.chart(now) } } satisfies OverviewResponse;
   },
 
   async list(ctx: any) {
     try {
-      ctx.body = await getService(strapi, 'tracking').list(parse(listQuery, ctx.query));
+      ctx.body = (await getService(strapi, 'tracking').list(parse(listQuery, ctx.query))) satisfies SubscriptionListResponse;
     } catch (error) {
       rethrowAsHttp(error);
     }

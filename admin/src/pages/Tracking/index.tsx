@@ -1,15 +1,15 @@
 import { Flex } from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { useGet } from '../utils/api';
-import { useT } from '../utils/translate';
-import { Figures, type FiguresData } from '../components/Figures';
-import { ActivityChart, type ChartData } from '../components/ActivityChart';
-import { SubscriptionsTable } from '../components/SubscriptionsTable';
+import { useOverview } from '../../api/tracking';
+import { useT } from '../../utils/translate';
+import { SubscriptionsTable } from '../../components/SubscriptionsTable';
+import { Figures } from './Figures';
+import { ActivityChart } from './ActivityChart';
 
 /** Figures at a glance, the activity chart, and the lists of subscriptions. */
 export const TrackingPage = () => {
   const t = useT();
-  const { data } = useGet<{ data: { figures: FiguresData; chart: ChartData } }>('/subscriptions/overview');
+  const { data } = useOverview();
   return (
     <Page.Main>
       <Page.Title>{t('tracking.title')}</Page.Title>

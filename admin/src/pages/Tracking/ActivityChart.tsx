@@ -1,12 +1,8 @@
 import { Box, Flex, Typography } from '@strapi/design-system';
 import { useIntl } from 'react-intl';
 import { useTheme } from 'styled-components';
-import { useT } from '../utils/translate';
-
-export interface ChartData {
-  days: { date: string; active: number }[];
-  months: { month: string; starts: number; expiries: number }[];
-}
+import type { Chart } from '../../api/contract';
+import { useT } from '../../utils/translate';
 
 const W = 900;
 const H = 260;
@@ -16,7 +12,7 @@ const PAD = { left: 44, right: 12, top: 12, bottom: 28 };
  * Active subscriptions per day over the last 12 months (a line) with starts and expiries per
  * month (bars). Plain SVG: no chart library in the admin bundle for one picture.
  */
-export const ActivityChart = ({ chart }: { chart: ChartData }) => {
+export const ActivityChart = ({ chart }: { chart: Chart }) => {
   const t = useT();
   const { formatDate } = useIntl();
   const theme = useTheme() as unknown as { colors: Record<string, string> };
@@ -34,6 +30,11 @@ export const ActivityChart = ({ chart }: { chart: ChartData }) => {
   const line = chart.days.map((d, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(d.active).toFixed(1)}`).join(' ');
   const ticks = [0, 1, 2, 3, 4].map((i) => i * step);
   const last = chart.days[chart.days.length - 1];
+  // Each month's two bars, starts left of its middle and expiries right of it.
+  const bars = [
+    { value: 'starts', label: t('chart.starts'), color: theme.colors.success500, left: true },
+    { value: 'expiries', label: t('chart.expiries'), color: theme.colors.danger500, left: false },
+  ] as const;
 
   return (
     <Box background="neutral0" hasRadius shadow="filterShadow" padding={6}>
@@ -58,26 +59,19 @@ export const ActivityChart = ({ chart }: { chart: ChartData }) => {
         ))}
         {chart.months.map((m, i) => (
           <g key={m.month}>
-            <rect
-              x={PAD.left + i * slot + slot / 2 - bar - 1}
-              y={y(m.starts)}
-              width={bar}
-              height={y(0) - y(m.starts)}
-              fill={theme.colors.success500}
-              opacity={0.7}
-            >
-              <title>{`${m.month}: ${t('chart.starts')} ${m.starts}`}</title>
-            </rect>
-            <rect
-              x={PAD.left + i * slot + slot / 2 + 1}
-              y={y(m.expiries)}
-              width={bar}
-              height={y(0) - y(m.expiries)}
-              fill={theme.colors.danger500}
-              opacity={0.7}
-            >
-              <title>{`${m.month}: ${t('chart.expiries')} ${m.expiries}`}</title>
-            </rect>
+            {bars.map(({ value, label, color, left }) => (
+              <rect
+                key={label}
+                x={PAD.left + i * slot + slot / 2 + (left ? -bar - 1 : 1)}
+                y={y(m[value])}
+                width={bar}
+                height={y(0) - y(m[value])}
+                fill={color}
+                opacity={0.7}
+              >
+                <title>{`${m.month}: ${label} ${m[value]}`}</title>
+              </rect>
+            ))}
             <text
               x={PAD.left + i * slot + slot / 2}
               y={H - 8}

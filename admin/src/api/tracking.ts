@@ -1,0 +1,23 @@
+import { useFetchClient } from '@strapi/strapi/admin';
+import { apiPath, useGet } from './client';
+import type {
+  OverviewResponse,
+  SubscriptionFilterQuery,
+  SubscriptionListQuery,
+  SubscriptionListResponse,
+} from './contract';
+
+/** The Tracking page: figures and chart, the lists of subscriptions and their CSV export. */
+
+export const useOverview = () => useGet<OverviewResponse>(apiPath('/overview'));
+
+/** One page of a list; read again when `reloadKey` changes. */
+export const useSubscriptionList = (query: SubscriptionListQuery, reloadKey?: unknown) =>
+  useGet<SubscriptionListResponse>(apiPath('/subscriptions', query), reloadKey);
+
+/** The CSV of every subscription of a filter. */
+export const useExportSubscriptions = () => {
+  const { get } = useFetchClient();
+  return async (filter: SubscriptionFilterQuery): Promise<Blob> =>
+    (await get(apiPath('/subscriptions/export', filter), { responseType: 'blob' })).data;
+};

@@ -1,0 +1,55 @@
+import type { DataResponse, PageQuery, PagedResponse, SubscriptionSource, SubscriptionStatus } from './common';
+
+/** The Tracking page: `GET /subscriptions/overview`, `GET /subscriptions/subscriptions[/export]`. */
+
+export interface Figures {
+  activeSubscribers: number;
+  activeSubscriptions: number;
+  endingIn7Days: number;
+  endingIn30Days: number;
+  expiredThisMonth: number;
+}
+
+export interface Chart {
+  /** Active subscriptions at the end of each UTC day (today: now), ISO date `yyyy-MM-dd`. */
+  days: { date: string; active: number }[];
+  /** Starts and expiries per month, `yyyy-MM`. */
+  months: { month: string; starts: number; expiries: number }[];
+}
+
+/** `GET /subscriptions/overview`. */
+export type OverviewResponse = DataResponse<{ now: string; figures: Figures; chart: Chart }>;
+
+export type SubscriptionList = 'active' | 'pending' | 'ended' | 'all';
+
+/** The filter of the lists and of the CSV export (`from`/`to`: ISO instants bounding the end). */
+export interface SubscriptionFilterQuery {
+  list?: SubscriptionList;
+  search?: string;
+  /** An offer's documentId. */
+  offer?: string;
+  status?: SubscriptionStatus;
+  source?: SubscriptionSource;
+  from?: string;
+  to?: string;
+}
+
+/** `GET /subscriptions/subscriptions`. */
+export type SubscriptionListQuery = SubscriptionFilterQuery & PageQuery;
+
+/** A row of the lists: its status as of now, and its member and offer. */
+export interface SubscriptionListItem {
+  documentId: string;
+  status: SubscriptionStatus;
+  /** The stored status (the scheduler may not have caught up with `status` yet). */
+  storedStatus: SubscriptionStatus;
+  startsAt: string | null;
+  dueAt: string | null;
+  endsAt: string | null;
+  cancelledAt: string | null;
+  source: string;
+  user: { id: number; documentId: string; email: string; username: string } | null;
+  offer: { id: number; documentId: string; title: string; duration: number; period: string } | null;
+}
+
+export type SubscriptionListResponse = PagedResponse<SubscriptionListItem>;
