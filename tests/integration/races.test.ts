@@ -84,8 +84,6 @@ const iso = (value: unknown): string | null =>
 
 const utc = (text: string) => DateTime.fromISO(text, { zone: 'utc' });
 const at = (d: DateTime | null) => (d === null ? null : d.toJSDate().toISOString());
-/** `d` moved back by the length of the period from → to (a refund takes back exactly its period). */
-const back = (d: DateTime, from: DateTime, to: DateTime) => d.minus({ milliseconds: to.toMillis() - from.toMillis() });
 const subscription = (
   status: string,
   startsAt: DateTime,
@@ -120,16 +118,19 @@ type Orders = Record<string, MemberState>;
 
 /**
  * 1. A re-bill (R) and a refund of the first payment (P1) at T1.
- * - R then refund: R bought D1 → D2; refunding P1 takes back P1's length (T0 → D1) from the paid
- *   end and moves R's later period back by as much; paid time is left, so it stays active.
+ * - R then refund: R bought D1 → D2 (paid at T1); refunding P1 takes back P1's length (T0 → D1),
+ *   but R's period never moves to before the instant it was paid: it starts at T1, keeps its
+ *   length, and the paid end moves back as much (README, "Payments and paid time"); paid time is
+ *   left, so it stays active.
  * - refund then R: P1 was the only payment, no paid time is left: refunded now (end = T1). The
  *   re-bill cannot extend a refunded subscription: a new one, open-ended (Subscription), T1 → +1 month.
  */
+const R_SHIFT = D1.toMillis() - T1.toMillis();
 const scenario1: Orders = {
   'rebill→refund': {
-    subscriptions: [subscription('active', T0, back(D2, T0, D1), null)],
+    subscriptions: [subscription('active', T0, D2.minus({ milliseconds: R_SHIFT }), null)],
     role: 'member',
-    ledger: { 'P1.purchase': refundedAt(T1), 'P1.refund': appliedRefund, 'R.rebill': paying(back(D1, T0, D1), back(D2, T0, D1)) },
+    ledger: { 'P1.purchase': refundedAt(T1), 'P1.refund': appliedRefund, 'R.rebill': paying(T1, D2.minus({ milliseconds: R_SHIFT })) },
     expiryNotices: [],
   },
   'refund→rebill': {
