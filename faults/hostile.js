@@ -143,6 +143,9 @@ const run = async (ctx) => {
       CLICK2SELL_SECRET_KEY: envC2sSecret,
       SEED_DEMO_DATA: 'true',
       SUBSCRIPTIONS_CRON_ENABLED: 'false', // nothing may change the database but the requests
+      // Its lockout model is the failed-checksum one; the malformed-flood throttle (tested in
+      // tests/integration/click2sell-throttle.test.ts) would turn its replays into 429s.
+      SUBSCRIPTIONS_C2S_MALFORMED_PER_MINUTE: '1000000',
       BENCH_BASELINE: 'false', // the benchmark's baseline routes stay closed (404)
     },
     logFile

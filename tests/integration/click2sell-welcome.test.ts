@@ -42,6 +42,8 @@ describe('Click2Sell welcome e-mail', () => {
     expect(user.resetPasswordToken).toBeTruthy();
     expect(mail.text).toContain(`https://members.example/set-password?code=${user.resetPasswordToken}`);
     expect(mail.text).not.toMatch(/password:\s*\S/i);
+    // Greeted by the name Click2Sell sent (buyer_name + buyer_surname), not by the e-mail address.
+    expect(mail.text).toMatch(new RegExp(`^Hello ${fields.buyer_name} ${fields.buyer_surname},`, 'm'));
 
     // The link works: users-permissions' reset-password flow sets the password and logs in.
     const reset = await http(strapi)

@@ -183,6 +183,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!paid && earlier.some((row) => row.outcome === 'unmapped')) {
           return finish('applied', `${meaning}: the payment bought no subscription (unmapped product)`);
         }
+        if (paid && paid.userId === null) {
+          return finish('applied', `${meaning}: the payment bought nothing (it was refunded before it arrived)`);
+        }
         const memberId = paid?.userId ?? (await members.findByEmail(n.buyer_email))?.id ?? null;
         if (memberId === null) {
           return finish('pending', `${meaning} recorded before its payment: applied when the payment arrives`);
@@ -217,6 +220,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
       }
       if (!offer) {
+        // Refunds or cancellations that waited for this payment are applied with it: it bought nothing.
+        if (pending.length > 0) await ledger.resolvePending(pending.map((p) => Number(p.id)), 'applied with its payment, which bought nothing (unmapped product)');
         // As the Plone add-on did: the member is provisioned (with the fallback role); admins see it.
         await changes.refreshRoles([user.id], { now: pinned });
         return finish('unmapped', `unmapped product: no offer has click2sellProductId "${n.product_id}"`, { user: user.id });
