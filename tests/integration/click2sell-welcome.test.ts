@@ -68,7 +68,12 @@ describe('Click2Sell welcome e-mail', () => {
     const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { email } });
     expect(await strapi.db.query('plugin::subscriptions.subscription').count({ where: { user: { id: user.id } } })).toBe(1);
     await messages().deliverDue({});
-    const row = await strapi.db.query('plugin::subscriptions.message').findOne({ where: { kind: 'welcome', to: email } });
+    // The send that follows the commit runs in the background: wait until it has recorded its try.
+    const welcomeRow = () => strapi.db.query('plugin::subscriptions.message').findOne({ where: { kind: 'welcome', to: email } });
+    for (let waited = 0; ['pending', 'sending'].includes((await welcomeRow()).status) && waited < 10_000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const row = await welcomeRow();
     expect(row.status).toBe('failed');
     expect(row.lastError).toBeTruthy();
     expect(smtp.to(email)).toHaveLength(0);

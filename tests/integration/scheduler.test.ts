@@ -430,7 +430,9 @@ describe('scheduled work', () => {
       }
       return queries;
     };
-    const before = await countQueries(new Date(now.getTime() + MINUTE));
+    // Background e-mail deliveries of earlier tests share the connection and may add a query to
+    // one run: the fewer of two runs is the run's own cost.
+    const before = Math.min(await countQueries(new Date(now.getTime() + MINUTE)), await countQueries(new Date(now.getTime() + MINUTE + 1000)));
     // 1,500 subscriptions far from any due date (bulk insert: this is about the run, not the writes).
     const rows = Array.from({ length: 1500 }, () => ({
       status: 'active',
@@ -440,7 +442,7 @@ describe('scheduled work', () => {
       source: 'api',
     }));
     await strapi.db.query(SUB).createMany({ data: rows });
-    const after = await countQueries(new Date(now.getTime() + 2 * MINUTE));
+    const after = Math.min(await countQueries(new Date(now.getTime() + 2 * MINUTE)), await countQueries(new Date(now.getTime() + 2 * MINUTE + 1000)));
     expect(after).toBe(before);
   });
 
