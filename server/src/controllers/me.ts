@@ -7,11 +7,13 @@ import { getService } from '../utils/plugin';
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** The authenticated member's subscriptions and effective role. */
   async find(ctx: any) {
-    const user = ctx.state.user as { id: number } | undefined;
+    const user = ctx.state.user as { id: number; role?: { id: number; name: string; type: string } | null } | undefined;
     if (!user) throw new errors.UnauthorizedError('Log in to see your subscriptions');
     const now = getService(strapi, 'clock').now();
-    const service = getService(strapi, 'subscriptions');
-    const [rows, role] = await Promise.all([service.listForUser(user.id), service.effectiveRole(user.id)]);
+    // One query: the subscriptions with their offers; the role follows from them (and from the
+    // role users-permissions' authentication has just read with the user).
+    const known = user.role && typeof user.role === 'object' ? { id: user.role.id, name: user.role.name, type: user.role.type } : null;
+    const { rows, role } = await getService(strapi, 'subscriptions').accessOf(user.id, known, now);
     ctx.body = {
       data: {
         role,

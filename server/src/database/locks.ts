@@ -28,9 +28,15 @@ export const ensureLockTable = async (strapi: Core.Strapi) => {
  */
 export const takeWriterLock = async (strapi: Core.Strapi) => {
   await strapi.db.transaction(async ({ trx }) => {
+    // Once per transaction: a transaction that wrote is the writer until it ends.
+    if (writers.has(trx)) return;
     await trx.raw(`DELETE FROM ${LOCK_TABLE} WHERE 1 = 0`);
+    writers.add(trx);
   });
 };
+
+/** SQLite transactions that already hold the writer lock. */
+const writers = new WeakSet<object>();
 
 /** Must be called inside `strapi.db.transaction`: blocks until no other transaction holds `key`. */
 export const lockKey = async (strapi: Core.Strapi, key: string) => {

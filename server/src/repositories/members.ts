@@ -63,12 +63,40 @@ export const memberRepository = (strapi: Core.Strapi) => {
   const lock = async (userIds: readonly number[]) => {
     if (sqlite()) return takeWriterLock(strapi);
     if (userIds.length === 0) return;
-    const ids = [...new Set(userIds)].sort((a, b) => a - b);
     const table = strapi.db.metadata.get(UID.user).tableName;
     await strapi.db.transaction(async ({ trx }) => {
+      // A member this transaction locked already (found by e-mail with its lock) is not locked again.
+      const held = heldBy.get(trx) ?? new Set<number>();
+      heldBy.set(trx, held);
+      const ids = [...new Set(userIds)].filter((id) => !held.has(id)).sort((a, b) => a - b);
       for (let i = 0; i < ids.length; i += 500) {
         await trx(table).select('id').whereIn('id', ids.slice(i, i + 500)).orderBy('id').forUpdate();
       }
+      for (const id of ids) held.add(id);
+    });
+  };
+
+  /**
+   * The member with this e-mail (as `findByEmail`), locked in the same statement when the
+   * database has row locks: a payment then reads and writes that member's state without another
+   * statement for the lock. Call inside `strapi.db.transaction`.
+   */
+  const findByEmailLocked = async (email: string): Promise<MemberRow | null> => {
+    if (sqlite()) return findByEmail(email);
+    const table = strapi.db.metadata.get(UID.user).tableName;
+    return strapi.db.transaction(async ({ trx }) => {
+      const row = (await trx(table)
+        .select('id', 'document_id as documentId', 'email', 'username')
+        .whereRaw('LOWER(email) = LOWER(?)', [email.trim()])
+        .orderBy('id')
+        .limit(1)
+        .forUpdate()
+        .first()) as MemberRow | undefined;
+      if (!row) return null;
+      const held = heldBy.get(trx) ?? new Set<number>();
+      held.add(Number(row.id));
+      heldBy.set(trx, held);
+      return { ...row, id: Number(row.id) };
     });
   };
 
@@ -94,6 +122,16 @@ export const memberRepository = (strapi: Core.Strapi) => {
       populate: { role: { select: ['id', 'name', 'type'] } },
     })) as { role?: { id: number; name: string; type: string } | null } | null;
     return user?.role ? { id: user.role.id, name: user.role.name, type: user.role.type } : null;
+  };
+
+  /** A role as users-permissions shows it, by id. */
+  const roleById = async (roleId: number) => {
+    const role = (await strapi.db.query(UID.role).findOne({ where: { id: roleId }, select: ['id', 'name', 'type'] })) as {
+      id: number;
+      name: string;
+      type: string;
+    } | null;
+    return role ? { id: role.id, name: role.name, type: role.type } : null;
   };
 
   /**
@@ -128,7 +166,10 @@ export const memberRepository = (strapi: Core.Strapi) => {
     await users().update({ where: { id: userId }, data: { resetPasswordToken: token }, select: ['id'] });
   };
 
-  return { setResetPasswordToken, findByEmail, findById, findIdByRef, usernameTaken, create, lockEmail, lock, rolesOf, roleDetails, writeRoles };
+  return { setResetPasswordToken, findByEmail, findById, findIdByRef, usernameTaken, create, lockEmail, lock, findByEmailLocked, rolesOf, roleDetails, roleById, writeRoles };
 };
 
 export type MemberRepository = ReturnType<typeof memberRepository>;
+
+/** Members each open transaction holds the row lock of (PostgreSQL, MySQL). */
+const heldBy = new WeakMap<object, Set<number>>();

@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import { isUniqueViolation } from '../database/errors';
 import { joinTableOf } from '../database/links';
+import { chunks, creationColumns, dialectOf, entityFrom, run, selectAs, tableOf, toColumns } from './sql';
 
 /** The outbox's `kind` column (its enumeration in the content type). */
 export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'receipt', 'test'] as const;
@@ -12,11 +13,14 @@ export type MessageKind = (typeof MESSAGE_KIND_VALUES)[number];
 export interface NewMessage {
   kind: MessageKind;
   dedupeKey: string;
-  status: 'pending' | 'skipped';
+  /** `sending`: written already claimed by the process that will send it right after its commit. */
+  status: 'pending' | 'skipped' | 'sending';
   to: string;
   locale: string | null;
   attempts: number;
   nextAttemptAt: Date | null;
+  /** The claim's lease, for a message written `sending`. */
+  claimedUntil?: Date | null;
   lastError: string | null;
   data: Record<string, unknown>;
   userId?: number;
@@ -24,14 +28,19 @@ export interface NewMessage {
   notificationRuleId?: number;
 }
 
-/** One message of the scheduler's batches: linked to its member and subscription. */
+/** One message of the scheduler's batches: linked to its member and subscription (and a reminder to its rule). */
 export interface BatchMessage {
   kind: 'expiry' | 'reminder';
   to: string;
   userId: number;
   subscriptionId: number;
+  notificationRuleId?: number;
   dedupeKey: string;
+  locale?: string | null;
   data: Record<string, unknown>;
+  /** `skipped`: logged, never sent (a "before" reminder whose end has passed); its reason in lastError. */
+  status?: 'pending' | 'skipped';
+  reason?: string | null;
 }
 
 /** What a sender needs to decide whether it may claim a message. */
@@ -113,6 +122,13 @@ const SUBJECT_COLUMN_LENGTH = 255;
 const storedSubject = (subject: string | null): string | null =>
   subject === null ? null : Array.from(subject).slice(0, SUBJECT_COLUMN_LENGTH).join('');
 
+/** A message's links, and the column of the VALUES list that carries each (PostgreSQL's one-statement insert). */
+const LINKED = [
+  ['user', 'u'],
+  ['subscription', 's'],
+  ['notificationRule', 'r'],
+] as const;
+
 /**
  * Every query on the e-mail outbox and log (`plugin::subscriptions.message`). Each runs inside
  * the caller's transaction when there is one.
@@ -124,92 +140,96 @@ export const messageRepository = (strapi: Core.Strapi) => {
     !!(await query().findOne({ where: { dedupeKey }, select: ['id'] }));
 
   /**
-   * Writes a message; null when another writer took its dedupeKey first. A savepoint keeps that
-   * unique violation from aborting the caller's transaction on PostgreSQL.
+   * Inserts messages whose dedupe key is free, in one statement per chunk (INSERT … ON CONFLICT DO
+   * NOTHING RETURNING on PostgreSQL and SQLite; one INSERT IGNORE per row on MySQL, which returns
+   * one id per statement), and links each new one to its member, subscription and rule. A key another writer
+   * holds uncommitted makes the insert wait for it; a taken key is skipped, never an error (so
+   * the caller's transaction is never aborted). Returns the new ids by dedupe key.
    */
-  const insertUnlessDuplicate = async (message: NewMessage): Promise<number | null> => {
-    const { userId, subscriptionId, notificationRuleId, ...columns } = message;
-    const data: Record<string, unknown> = { ...columns };
-    if (userId) data.user = userId;
-    if (subscriptionId) data.subscription = subscriptionId;
-    if (notificationRuleId) data.notificationRule = notificationRuleId;
-    return strapi.db.transaction(async ({ trx }) => {
-      const savepoint = `subs_enqueue_${crypto.randomBytes(4).toString('hex')}`;
-      await trx.raw(`SAVEPOINT ${savepoint}`);
-      try {
-        const row = (await query().create({ data, select: ['id'] })) as { id: number };
-        await trx.raw(`RELEASE SAVEPOINT ${savepoint}`);
-        return row.id;
-      } catch (error) {
-        await trx.raw(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-        if (isUniqueViolation(error)) return null;
-        throw error;
-      }
-    });
-  };
-
-  /**
-   * Writes many pending messages in a few statements (the scheduler's batches): the keys already
-   * there are skipped, the rest inserted together, then linked to their member and subscription.
-   * Must run inside the caller's transaction. Returns false — having written nothing — when a
-   * concurrent writer took one of the keys first: the caller then writes them one by one.
-   */
-  const enqueueMany = async (messages: readonly BatchMessage[], now: Date): Promise<{ created: number } | false> => {
+  const insertMany = async (messages: readonly NewMessage[]): Promise<Map<string, number>> => {
+    const created = new Map<string, number>();
     const unique = [...new Map(messages.map((m) => [m.dedupeKey, m])).values()];
-    if (unique.length === 0) return { created: 0 };
-    const existing = new Set<string>();
-    for (let i = 0; i < unique.length; i += 500) {
-      const rows = (await query().findMany({
-        where: { dedupeKey: { $in: unique.slice(i, i + 500).map((m) => m.dedupeKey) } },
-        select: ['dedupeKey'],
-      })) as { dedupeKey: string }[];
-      for (const row of rows) existing.add(row.dedupeKey);
-    }
-    const fresh = unique.filter((m) => !existing.has(m.dedupeKey));
-    if (fresh.length === 0) return { created: 0 };
-
-    return strapi.db.transaction(async ({ trx }) => {
-      const savepoint = `subs_outbox_${crypto.randomBytes(4).toString('hex')}`;
-      await trx.raw(`SAVEPOINT ${savepoint}`);
-      try {
-        await query().createMany({
-          data: fresh.map((m) => ({
-            kind: m.kind,
-            dedupeKey: m.dedupeKey,
-            status: 'pending',
-            to: m.to,
-            locale: null,
-            attempts: 0,
-            nextAttemptAt: now,
-            lastError: null,
-            data: m.data,
-          })),
+    if (unique.length === 0) return created;
+    const table = tableOf(strapi, UID.message);
+    const dedupe = Object.keys(toColumns(strapi, UID.message, { dedupeKey: '' }))[0];
+    const at = new Date();
+    const linkedAlready = new Set<string>();
+    // One transaction (one commit) for the rows and their links, or the caller's.
+    await strapi.db.transaction(() => run(strapi, async (knex) => {
+      for (const part of chunks(unique)) {
+        const rows = part.map((m) => {
+          const { userId: _u, subscriptionId: _s, notificationRuleId: _r, ...columns } = m;
+          return { ...toColumns(strapi, UID.message, columns), ...creationColumns(strapi, UID.message, at) };
         });
-      } catch (error) {
-        await trx.raw(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-        if (isUniqueViolation(error)) return false;
-        throw error;
-      }
-      await trx.raw(`RELEASE SAVEPOINT ${savepoint}`);
-      const ids = new Map<string, number>();
-      for (let i = 0; i < fresh.length; i += 500) {
-        const rows = (await query().findMany({
-          where: { dedupeKey: { $in: fresh.slice(i, i + 500).map((m) => m.dedupeKey) } },
-          select: ['id', 'dedupeKey'],
-        })) as { id: number; dedupeKey: string }[];
-        for (const row of rows) ids.set(row.dedupeKey, row.id);
+        if (dialectOf(strapi) === 'mysql') {
+          // MySQL returns one id per statement: one row per INSERT IGNORE (0 when the key was taken).
+          for (const [i, row] of rows.entries()) {
+            const [id] = (await knex(table).insert(row).onConflict([dedupe]).ignore()) as number[];
+            if (id) created.set(part[i].dedupeKey, Number(id));
+          }
+        } else if (dialectOf(strapi) === 'postgres') {
+          // One round trip: the rows and their links (data-modifying CTEs joined on the dedupe key).
+          const insert = knex(table).insert(rows).onConflict([dedupe]).ignore().returning(['id', dedupe]).toSQL();
+          const values = part.map(() => '(?::varchar, ?::integer, ?::integer, ?::integer)').join(', ');
+          const bindings = part.flatMap((m) => [m.dedupeKey, m.userId ?? null, m.subscriptionId ?? null, m.notificationRuleId ?? null]);
+          const links = LINKED.map(([relation, column], i) => {
+            const join = joinTableOf(strapi, UID.message, relation);
+            return `l${i} AS (INSERT INTO ${join.name} (${join.joinColumn.name}, ${join.inverseJoinColumn.name}) SELECT m.id, v.${column} FROM m JOIN v ON v.k = m.${dedupe} WHERE v.${column} IS NOT NULL)`;
+          });
+          const result = (await knex.raw(`WITH m AS (${insert.sql}), v (k, u, s, r) AS (VALUES ${values}), ${links.join(', ')} SELECT id, ${dedupe} AS k FROM m`, [
+            ...insert.bindings,
+            ...bindings,
+          ])) as { rows: { id: number; k: string }[] };
+          for (const r of result.rows) {
+            created.set(String(r.k), Number(r.id));
+            linkedAlready.add(String(r.k));
+          }
+        } else {
+          const inserted = (await knex(table).insert(rows).onConflict([dedupe]).ignore().returning(['id', dedupe])) as Record<string, unknown>[];
+          for (const r of inserted) created.set(String(r[dedupe]), Number(r.id));
+        }
       }
       for (const [relation, target] of [
-        ['user', (m: BatchMessage) => m.userId],
-        ['subscription', (m: BatchMessage) => m.subscriptionId],
+        ['user', (m: NewMessage) => m.userId],
+        ['subscription', (m: NewMessage) => m.subscriptionId],
+        ['notificationRule', (m: NewMessage) => m.notificationRuleId],
       ] as const) {
         const join = joinTableOf(strapi, UID.message, relation);
-        const links = fresh.map((m) => ({ [join.joinColumn.name]: ids.get(m.dedupeKey), [join.inverseJoinColumn.name]: target(m) }));
-        // SQLite writes a multi-row insert as a compound SELECT, limited to 500 terms.
-        for (let i = 0; i < links.length; i += 200) await trx(join.name).insert(links.slice(i, i + 200));
+        const links = unique
+          .filter((m) => created.has(m.dedupeKey) && !linkedAlready.has(m.dedupeKey) && target(m))
+          .map((m) => ({ [join.joinColumn.name]: created.get(m.dedupeKey), [join.inverseJoinColumn.name]: target(m) }));
+        for (const part of chunks(links)) await knex(join.name).insert(part);
       }
-      return { created: fresh.length };
-    });
+    }));
+    return created;
+  };
+
+  /** Writes a message; null when another writer took its dedupeKey first (never an error). */
+  const insertUnlessDuplicate = async (message: NewMessage): Promise<number | null> =>
+    (await insertMany([message])).get(message.dedupeKey) ?? null;
+
+  /**
+   * Writes many pending messages (the scheduler's batches) in a few statements: keys already
+   * taken are skipped. Returns the number written and the new ids by dedupe key.
+   */
+  const enqueueMany = async (messages: readonly BatchMessage[], now: Date): Promise<{ created: number; ids: Map<string, number> }> => {
+    const ids = await insertMany(
+      messages.map((m) => ({
+        kind: m.kind,
+        dedupeKey: m.dedupeKey,
+        status: m.status ?? 'pending',
+        to: m.to,
+        locale: m.locale ?? null,
+        attempts: 0,
+        nextAttemptAt: m.status === 'skipped' ? null : now,
+        lastError: m.reason ?? null,
+        data: m.data,
+        userId: m.userId,
+        subscriptionId: m.subscriptionId,
+        notificationRuleId: m.notificationRuleId,
+      }))
+    );
+    return { created: ids.size, ids };
   };
 
   /**
@@ -252,6 +272,114 @@ export const messageRepository = (strapi: Core.Strapi) => {
       data: { status: 'sending', claimedUntil: lease.claimedUntil, attempts: lease.attempts },
     });
     return count === 1;
+  };
+
+  /**
+   * Claims several messages for this process in one conditional update (PostgreSQL, SQLite:
+   * `UPDATE … WHERE id IN (…) AND status = ? … RETURNING id`): each row is claimed by exactly one
+   * process, and the ids returned are this one's. On MySQL (no RETURNING) one row at a time.
+   */
+  const claimMany = async (
+    messages: readonly { id: number; status: string; attempts: number | null }[],
+    lease: { now: Date; claimedUntil: Date }
+  ): Promise<number[]> => {
+    if (messages.length === 0) return [];
+    if (dialectOf(strapi) === 'mysql') {
+      const claimed: number[] = [];
+      for (const m of messages) if (await claim(m, { ...lease, attempts: (m.attempts ?? 0) + 1 })) claimed.push(m.id);
+      return claimed;
+    }
+    const table = tableOf(strapi, UID.message);
+    const col = (attribute: string) => Object.keys(toColumns(strapi, UID.message, { [attribute]: null }))[0];
+    const byStatus = new Map<string, number[]>();
+    for (const m of messages) byStatus.set(m.status, [...(byStatus.get(m.status) ?? []), m.id]);
+    const claimed: number[] = [];
+    await run(strapi, async (knex) => {
+      for (const [status, ids] of byStatus) {
+        const q = knex(table).whereIn('id', ids).andWhere(col('status'), status);
+        if (status === 'sending') q.andWhere(col('claimedUntil'), '<=', lease.now);
+        if (status === 'failed') q.andWhere(col('nextAttemptAt'), '<=', lease.now);
+        const rows = (await q
+          .update({
+            [col('status')]: 'sending',
+            [col('claimedUntil')]: lease.claimedUntil,
+            [col('attempts')]: knex.raw(`COALESCE(${col('attempts')}, 0) + 1`),
+            [col('updatedAt')]: new Date(),
+          })
+          .returning('id')) as { id: number }[];
+        claimed.push(...rows.map((r) => Number(r.id)));
+      }
+    });
+    return claimed;
+  };
+
+  /** Claimed messages with what their templates read (member, subscription and its offer, rule), in one joined query. */
+  const findManyForSending = async (ids: readonly number[]): Promise<MessageRow[]> => {
+    if (ids.length === 0) return [];
+    const table = tableOf(strapi, UID.message);
+    const userLink = joinTableOf(strapi, UID.message, 'user');
+    const subLink = joinTableOf(strapi, UID.message, 'subscription');
+    const ruleLink = joinTableOf(strapi, UID.message, 'notificationRule');
+    const offerLink = joinTableOf(strapi, UID.subscription, 'offer');
+    const rows = (await run(strapi, (knex) =>
+      knex(`${table} as m`)
+        .leftJoin(`${userLink.name} as mu`, `mu.${userLink.joinColumn.name}`, 'm.id')
+        .leftJoin(`${tableOf(strapi, UID.user)} as u`, 'u.id', `mu.${userLink.inverseJoinColumn.name}`)
+        .leftJoin(`${subLink.name} as ms`, `ms.${subLink.joinColumn.name}`, 'm.id')
+        .leftJoin(`${tableOf(strapi, UID.subscription)} as s`, 's.id', `ms.${subLink.inverseJoinColumn.name}`)
+        .leftJoin(`${offerLink.name} as so`, `so.${offerLink.joinColumn.name}`, 's.id')
+        .leftJoin(`${tableOf(strapi, UID.offer)} as o`, 'o.id', `so.${offerLink.inverseJoinColumn.name}`)
+        .leftJoin(`${ruleLink.name} as mr`, `mr.${ruleLink.joinColumn.name}`, 'm.id')
+        .leftJoin(`${tableOf(strapi, UID.notificationRule)} as r`, 'r.id', `mr.${ruleLink.inverseJoinColumn.name}`)
+        .select([
+          ...selectAs(strapi, UID.message, 'm', 'm'),
+          ...selectAs(strapi, UID.user, 'u', 'u', ['id', 'username', 'email']),
+          ...selectAs(strapi, UID.subscription, 's', 's', ['id', 'startsAt', 'endsAt', 'dueAt']),
+          ...selectAs(strapi, UID.offer, 'o', 'o', ['id', 'documentId', 'title']),
+          ...selectAs(strapi, UID.notificationRule, 'r', 'r', ['id', 'subject', 'text', 'html', 'when']),
+        ])
+        .whereIn('m.id', [...ids])
+        .orderBy('m.id')
+    )) as Record<string, unknown>[];
+    const seen = new Set<number>();
+    const out: MessageRow[] = [];
+    for (const row of rows) {
+      const message = entityFrom<MessageRow>(strapi, UID.message, row, 'm')!;
+      if (seen.has(message.id)) continue;
+      seen.add(message.id);
+      const subscription = entityFrom<NonNullable<MessageRow['subscription']>>(strapi, UID.subscription, row, 's', ['id', 'startsAt', 'endsAt', 'dueAt']);
+      if (subscription) subscription.offer = entityFrom<{ documentId: string; title: string }>(strapi, UID.offer, row, 'o', ['documentId', 'title']);
+      out.push({
+        ...message,
+        user: entityFrom(strapi, UID.user, row, 'u', ['id', 'username', 'email']),
+        subscription,
+        notificationRule: entityFrom(strapi, UID.notificationRule, row, 'r', ['id', 'subject', 'text', 'html', 'when']),
+      });
+    }
+    return out;
+  };
+
+  /** One statement: these messages went out at `sentAt` (each with its own subject). */
+  const markSentMany = async (sent: readonly { id: number; subject: string | null }[], sentAt: Date) => {
+    if (sent.length === 0) return;
+    const table = tableOf(strapi, UID.message);
+    const col = (attribute: string) => Object.keys(toColumns(strapi, UID.message, { [attribute]: null }))[0];
+    await run(strapi, async (knex) => {
+      for (const part of chunks(sent)) {
+        const subject = knex.raw(`CASE id ${part.map(() => 'WHEN ? THEN ?').join(' ')} END`, part.flatMap((m) => [m.id, storedSubject(m.subject)]));
+        await knex(table)
+          .whereIn('id', part.map((m) => m.id))
+          .update({
+            [col('status')]: 'sent',
+            [col('sentAt')]: sentAt,
+            [col('subject')]: subject,
+            [col('lastError')]: null,
+            [col('claimedUntil')]: null,
+            [col('nextAttemptAt')]: null,
+            [col('updatedAt')]: new Date(),
+          });
+      }
+    });
   };
 
   /** Marks `failed` for good a message whose lease ended `now`, if no other process did; true when this one did. */
@@ -341,6 +469,9 @@ export const messageRepository = (strapi: Core.Strapi) => {
     claim,
     abandon,
     findForSending,
+    claimMany,
+    findManyForSending,
+    markSentMany,
     markSent,
     markFailed,
     page,

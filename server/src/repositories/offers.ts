@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import type { OfferRow } from './mappers';
+import { entityFrom, linkOf, run, selectAs, tableOf, toColumns } from './sql';
 
 /** Every query on `plugin::subscriptions.offer` the write path and the content API run. */
 export const offerRepository = (strapi: Core.Strapi) => {
@@ -15,11 +16,27 @@ export const offerRepository = (strapi: Core.Strapi) => {
         : typeof ref === 'number' || /^\d+$/.test(ref)
           ? { id: Number(ref) }
           : { documentId: ref };
-    return (await query().findOne({ where, populate: { role: { select: ['id'] } } })) as OfferRow | null;
+    return findOne(where);
   };
 
-  const findByProductId = async (productId: string): Promise<OfferRow | null> =>
-    (await query().findOne({ where: { click2sellProductId: productId }, populate: { role: { select: ['id'] } } })) as OfferRow | null;
+  /** One offer with the role it grants, in one joined query. */
+  const findOne = async (where: Record<string, unknown>): Promise<OfferRow | null> => {
+    const role = linkOf(strapi, UID.offer, 'role');
+    const row = (await run(strapi, (knex) =>
+      knex(`${tableOf(strapi, UID.offer)} as o`)
+        .leftJoin(`${role.name} as r`, `r.${role.joinColumn.name}`, 'o.id')
+        .select([...selectAs(strapi, UID.offer, 'o', 'o'), `r.${role.inverseJoinColumn.name} as role_id`])
+        .where(Object.fromEntries(Object.entries(toColumns(strapi, UID.offer, where)).map(([k, v]) => [`o.${k}`, v])))
+        .orderBy('o.id')
+        .first()
+    )) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    const offer = entityFrom<OfferRow>(strapi, UID.offer, row, 'o')!;
+    offer.role = row.role_id === null || row.role_id === undefined ? null : { id: Number(row.role_id) };
+    return offer;
+  };
+
+  const findByProductId = async (productId: string): Promise<OfferRow | null> => findOne({ click2sellProductId: productId });
 
   /** Every role some offer grants. */
   const grantedRoleIds = async (): Promise<number[]> => {

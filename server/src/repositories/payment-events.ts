@@ -3,6 +3,7 @@ import { UID } from '../content-types';
 import { storableText, redactPayload, type Meaning } from '../domain';
 import { joinTableOf } from '../database/links';
 import { toDate } from '../utils/dates';
+import { creationColumns, dialectOf, entityFrom, linkOf, run, selectAs, tableOf, toColumns } from './sql';
 
 export type Outcome = 'applied' | 'duplicate' | 'replay' | 'pending' | 'rejected' | 'unmapped' | 'failed-payment' | 'error';
 
@@ -19,6 +20,8 @@ export interface LedgerEntry {
   periodStart: Date | null;
   periodEnd: Date | null;
   refundedAt: Date | null;
+  /** When the notification arrived. */
+  receivedAt: Date | null;
   userId: number | null;
   subscriptionId: number | null;
 }
@@ -47,11 +50,13 @@ const ENTRY_FIELDS = [
   'periodStart',
   'periodEnd',
   'refundedAt',
+  'receivedAt',
 ];
 
 const LINKS = { user: { select: ['id'] }, subscription: { select: ['id'] } };
 
-type RawEntry = Omit<LedgerEntry, 'userId' | 'subscriptionId' | 'periodStart' | 'periodEnd' | 'refundedAt'> & {
+type RawEntry = Omit<LedgerEntry, 'userId' | 'subscriptionId' | 'periodStart' | 'periodEnd' | 'refundedAt' | 'receivedAt'> & {
+  receivedAt?: unknown;
   periodStart: unknown;
   periodEnd: unknown;
   refundedAt: unknown;
@@ -64,9 +69,23 @@ const entryOf = (row: RawEntry): LedgerEntry => ({
   periodStart: toDate(row.periodStart),
   periodEnd: toDate(row.periodEnd),
   refundedAt: toDate(row.refundedAt),
+  receivedAt: toDate(row.receivedAt),
   userId: row.user?.id ?? null,
   subscriptionId: row.subscription?.id ?? null,
 });
+
+/** A notification to record in the ledger. */
+export interface RecordInput {
+  outcome: Outcome;
+  reason?: string;
+  fields: Record<string, unknown>;
+  remoteAddress: string;
+  now: Date;
+  dedupeKey?: string | null;
+  meaning?: Meaning | null;
+  /** Keep only a small, truncated payload (rejected calls). */
+  small?: boolean;
+}
 
 /** Payments: the meanings that pay for time. */
 export const PAYING_MEANINGS: Meaning[] = ['purchase', 'rebill'];
@@ -78,40 +97,98 @@ export const PAYING_MEANINGS: Meaning[] = ['purchase', 'rebill'];
 export const paymentEventRepository = (strapi: Core.Strapi) => {
   const query = () => strapi.db.query(UID.paymentEvent);
 
-  /** Records one notification as it arrived (the checksum never stored). */
-  const record = async (entry: {
-    outcome: Outcome;
-    reason?: string;
-    fields: Record<string, unknown>;
-    remoteAddress: string;
-    now: Date;
-    dedupeKey?: string | null;
-    meaning?: Meaning | null;
-    /** Keep only a small, truncated payload (rejected calls). */
-    small?: boolean;
-  }): Promise<{ id: number }> => {
+  /** The columns of a notification as it arrived (the checksum never stored). */
+  const columnsOfEntry = (entry: RecordInput) => {
     const f = entry.fields;
     const text = (key: string, max = 255) => (typeof f[key] === 'string' ? storableText(f[key] as string, max) : null);
-    return (await query().create({
-      data: {
-        provider: 'click2sell',
-        dedupeKey: entry.dedupeKey ?? null,
-        acquirerTransactionId: text('acquirer_transaction_id'),
-        transactionId: text('c2s_transaction_id'),
-        transactionType: text('transaction_type', 64),
-        subscriptionStatus: text('subscription_status', 64),
-        paymentStatus: text('payment_status', 64),
-        meaning: entry.meaning ?? null,
-        productId: text('product_id'),
-        email: text('buyer_email'),
-        outcome: entry.outcome,
-        reason: entry.reason === undefined ? null : storableText(entry.reason, 2000),
-        remoteAddress: storableText(entry.remoteAddress, 64),
-        payload: entry.small ? redactPayload(f, { keys: 24, length: 64 }) : redactPayload(f),
-        receivedAt: entry.now,
-      },
-      select: ['id'],
-    })) as { id: number };
+    return {
+      provider: 'click2sell',
+      dedupeKey: entry.dedupeKey ?? null,
+      acquirerTransactionId: text('acquirer_transaction_id'),
+      transactionId: text('c2s_transaction_id'),
+      transactionType: text('transaction_type', 64),
+      subscriptionStatus: text('subscription_status', 64),
+      paymentStatus: text('payment_status', 64),
+      meaning: entry.meaning ?? null,
+      productId: text('product_id'),
+      email: text('buyer_email'),
+      outcome: entry.outcome,
+      reason: entry.reason === undefined ? null : storableText(entry.reason, 2000),
+      remoteAddress: storableText(entry.remoteAddress, 64),
+      payload: entry.small ? redactPayload(f, { keys: 24, length: 64 }) : redactPayload(f),
+      receivedAt: entry.now,
+    };
+  };
+
+  /**
+   * Records a notification that carries a dedupe key, unless a row with that key exists: the
+   * dedupe check and the insert are one statement (INSERT … ON CONFLICT DO NOTHING RETURNING on
+   * PostgreSQL and SQLite, INSERT IGNORE on MySQL). Null when the key was taken (a resend, or a
+   * concurrent copy that committed first: the unique index makes this one wait for it).
+   */
+  const recordUnlessDuplicate = async (entry: RecordInput & { dedupeKey: string }): Promise<{ id: number } | null> => {
+    const row = { ...toColumns(strapi, UID.paymentEvent, columnsOfEntry(entry)), ...creationColumns(strapi, UID.paymentEvent) };
+    const dedupe = toColumns(strapi, UID.paymentEvent, { dedupeKey: entry.dedupeKey });
+    const table = tableOf(strapi, UID.paymentEvent);
+    return run(strapi, async (knex) => {
+      if (dialectOf(strapi) === 'mysql') {
+        const [id] = (await knex(table).insert(row).onConflict(Object.keys(dedupe)).ignore()) as number[];
+        return id ? { id: Number(id) } : null;
+      }
+      const rows = (await knex(table).insert(row).onConflict(Object.keys(dedupe)).ignore().returning('id')) as { id: number }[];
+      return rows.length > 0 ? { id: Number(rows[0].id) } : null;
+    });
+  };
+
+  /**
+   * `recordUnlessDuplicate`, then the rows that decide the notification (`decisive` for its
+   * acquirer transaction, written before it): one statement on PostgreSQL (the insert as a
+   * data-modifying CTE; the read sees the rows as they were before it), two elsewhere.
+   */
+  const recordAndDecide = async (
+    entry: RecordInput & { dedupeKey: string },
+    acquirerTransactionId: string,
+    bindingOutcomes: readonly Outcome[]
+  ): Promise<{ inserted: { id: number } | null; earlier: LedgerEntry[] }> => {
+    if (dialectOf(strapi) !== 'postgres') {
+      const inserted = await recordUnlessDuplicate(entry);
+      const known = await decisive(null, acquirerTransactionId, bindingOutcomes);
+      return { inserted, earlier: known.filter((row) => row.id !== inserted?.id) };
+    }
+    const row = { ...toColumns(strapi, UID.paymentEvent, columnsOfEntry(entry)), ...creationColumns(strapi, UID.paymentEvent) };
+    const dedupe = Object.keys(toColumns(strapi, UID.paymentEvent, { dedupeKey: entry.dedupeKey }));
+    const table = tableOf(strapi, UID.paymentEvent);
+    return run(strapi, async (knex) => {
+      const insert = knex(table).insert(row).onConflict(dedupe).ignore().returning('id').toSQL();
+      const read = decisiveQuery(knex, null, acquirerTransactionId, bindingOutcomes).toSQL();
+      const result = (await knex.raw(
+        `WITH ins AS (${insert.sql}) SELECT (SELECT id FROM ins) AS inserted_id, d.* FROM (SELECT 1) AS one LEFT JOIN (${read.sql}) AS d ON true ORDER BY d.e__id`,
+        [...insert.bindings, ...read.bindings]
+      )) as { rows: Record<string, unknown>[] };
+      const first = result.rows[0];
+      const inserted = first && first.inserted_id !== null && first.inserted_id !== undefined ? { id: Number(first.inserted_id) } : null;
+      const earlier = result.rows.filter((r) => r.e__id !== null && r.e__id !== undefined).map(decisiveEntry);
+      return { inserted, earlier };
+    });
+  };
+
+  /** Takes back a row this transaction wrote (a notification refused after its insert). */
+  const remove = async (id: number) => {
+    await run(strapi, (knex) => knex(tableOf(strapi, UID.paymentEvent)).where({ id }).del());
+  };
+
+  /** Records one notification as it arrived (the checksum never stored); one statement. */
+  const record = async (entry: RecordInput): Promise<{ id: number }> => {
+    const row = { ...toColumns(strapi, UID.paymentEvent, columnsOfEntry(entry)), ...creationColumns(strapi, UID.paymentEvent) };
+    const table = tableOf(strapi, UID.paymentEvent);
+    return run(strapi, async (knex) => {
+      if (dialectOf(strapi) === 'mysql') {
+        const [id] = (await knex(table).insert(row)) as number[];
+        return { id: Number(id) };
+      }
+      const [inserted] = (await knex(table).insert(row).returning('id')) as { id: number }[];
+      return { id: Number(inserted.id) };
+    });
   };
 
   /**
@@ -140,16 +217,22 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     for (const key of ['periodStart', 'periodEnd', 'refundedAt'] as const) {
       if (data[key] !== undefined) columns[column(key)] = data[key];
     }
+    const links = ([
+      ['user', data.user],
+      ['subscription', data.subscription],
+    ] as const)
+      .filter(([, target]) => !!target)
+      .map(([relation, target]) => ({ join: joinTableOf(strapi, UID.paymentEvent, relation), target: target as number }));
     await strapi.db.transaction(async ({ trx }) => {
-      await trx(meta.tableName).where({ id }).update(columns);
-      for (const [relation, target] of [
-        ['user', data.user],
-        ['subscription', data.subscription],
-      ] as const) {
-        if (!target) continue;
-        const join = joinTableOf(strapi, UID.paymentEvent, relation);
-        await trx(join.name).insert({ [join.joinColumn.name]: id, [join.inverseJoinColumn.name]: target });
+      if (dialectOf(strapi) === 'postgres' && links.length > 0) {
+        // One round trip: the update and its links as one statement (data-modifying CTEs).
+        const update = trx(meta.tableName).where({ id }).update(columns).returning('id').toSQL();
+        const parts = links.map((l, i) => `l${i} AS (INSERT INTO ${l.join.name} (${l.join.joinColumn.name}, ${l.join.inverseJoinColumn.name}) SELECT id, ? FROM e)`);
+        await trx.raw(`WITH e AS (${update.sql}), ${parts.join(', ')} SELECT count(*) FROM e`, [...update.bindings, ...links.map((l) => l.target)]);
+        return;
       }
+      await trx(meta.tableName).where({ id }).update(columns);
+      for (const l of links) await trx(l.join.name).insert({ [l.join.joinColumn.name]: id, [l.join.inverseJoinColumn.name]: l.target });
     });
   };
 
@@ -157,36 +240,71 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
    * The ledger rows that decide a notification: the one with its dedupe key (a resend), and every
    * earlier row of its acquirer transaction that bound it (at most a handful).
    */
-  const decisive = async (dedupeKey: string, acquirerTransactionId: string, bindingOutcomes: readonly Outcome[]): Promise<LedgerEntry[]> => {
-    const rows = (await query().findMany({
-      where: { $or: [{ dedupeKey }, { acquirerTransactionId, outcome: { $in: [...bindingOutcomes] } }] },
-      select: ENTRY_FIELDS,
-      populate: LINKS,
-      orderBy: { id: 'asc' },
-      limit: 32,
-    })) as RawEntry[];
-    return rows.map(entryOf);
+  const decisiveQuery = (knex: Parameters<Parameters<typeof run>[1]>[0], dedupeKey: string | null, acquirerTransactionId: string, bindingOutcomes: readonly Outcome[]) => {
+    const table = tableOf(strapi, UID.paymentEvent);
+    const user = linkOf(strapi, UID.paymentEvent, 'user');
+    const subscription = linkOf(strapi, UID.paymentEvent, 'subscription');
+    const column = (attribute: string) => Object.keys(toColumns(strapi, UID.paymentEvent, { [attribute]: null }))[0];
+    return knex(`${table} as e`)
+      .leftJoin(`${user.name} as ul`, `ul.${user.joinColumn.name}`, 'e.id')
+      .leftJoin(`${subscription.name} as sl`, `sl.${subscription.joinColumn.name}`, 'e.id')
+      .select([
+        ...selectAs(strapi, UID.paymentEvent, 'e', 'e', ENTRY_FIELDS),
+        `ul.${user.inverseJoinColumn.name} as user_id`,
+        `sl.${subscription.inverseJoinColumn.name} as subscription_id`,
+      ])
+      .where((w) => {
+        if (dedupeKey !== null) w.where(`e.${column('dedupeKey')}`, dedupeKey);
+        w.orWhere((a) => a.where(`e.${column('acquirerTransactionId')}`, acquirerTransactionId).whereIn(`e.${column('outcome')}`, [...bindingOutcomes]));
+      })
+      .orderBy('e.id', 'asc')
+      .limit(32);
   };
+
+  const decisiveEntry = (row: Record<string, unknown>): LedgerEntry => {
+    const entry = entityFrom<RawEntry>(strapi, UID.paymentEvent, row, 'e', ENTRY_FIELDS)!;
+    return entryOf({
+      ...entry,
+      user: row.user_id === null || row.user_id === undefined ? null : { id: Number(row.user_id) },
+      subscription: row.subscription_id === null || row.subscription_id === undefined ? null : { id: Number(row.subscription_id) },
+    });
+  };
+
+  const decisive = async (dedupeKey: string | null, acquirerTransactionId: string, bindingOutcomes: readonly Outcome[]): Promise<LedgerEntry[]> =>
+    ((await run(strapi, (knex) => decisiveQuery(knex, dedupeKey, acquirerTransactionId, bindingOutcomes))) as Record<string, unknown>[]).map(decisiveEntry);
 
   const existsWithKey = async (dedupeKey: string) => !!(await query().findOne({ where: { dedupeKey }, select: ['id'] }));
 
   /** A member's applied payments with the periods they bought (oldest first). */
   const paymentsOf = async (userId: number): Promise<PaymentRecord[]> => {
-    const rows = (await query().findMany({
-      where: { user: { id: userId }, outcome: 'applied', meaning: { $in: PAYING_MEANINGS } },
-      select: ['id', 'acquirerTransactionId', 'periodStart', 'periodEnd', 'refundedAt', 'receivedAt'],
-      populate: { subscription: { select: ['id'] } },
-      orderBy: { id: 'asc' },
-    })) as (RawEntry & { acquirerTransactionId: string })[];
-    return rows.map((row) => ({
-      id: row.id,
-      acquirerTransactionId: row.acquirerTransactionId ?? '',
-      subscriptionId: row.subscription?.id ?? null,
-      periodStart: toDate(row.periodStart),
-      periodEnd: toDate(row.periodEnd),
-      refundedAt: toDate(row.refundedAt),
-      paidAt: toDate((row as { receivedAt?: unknown }).receivedAt),
-    }));
+    const table = tableOf(strapi, UID.paymentEvent);
+    const user = linkOf(strapi, UID.paymentEvent, 'user');
+    const subscription = linkOf(strapi, UID.paymentEvent, 'subscription');
+    const fields = ['id', 'acquirerTransactionId', 'periodStart', 'periodEnd', 'refundedAt', 'receivedAt', 'outcome', 'meaning'];
+    const where = toColumns(strapi, UID.paymentEvent, { outcome: 'applied' });
+    const meaning = Object.keys(toColumns(strapi, UID.paymentEvent, { meaning: null }))[0];
+    const rows = (await run(strapi, (knex) =>
+      knex(`${table} as e`)
+        .join(`${user.name} as ul`, `ul.${user.joinColumn.name}`, 'e.id')
+        .leftJoin(`${subscription.name} as sl`, `sl.${subscription.joinColumn.name}`, 'e.id')
+        .select([...selectAs(strapi, UID.paymentEvent, 'e', 'e', fields), `sl.${subscription.inverseJoinColumn.name} as subscription_id`])
+        .where(`ul.${user.inverseJoinColumn.name}`, userId)
+        .andWhere(Object.fromEntries(Object.entries(where).map(([k, v]) => [`e.${k}`, v])))
+        .whereIn(`e.${meaning}`, PAYING_MEANINGS)
+        .orderBy('e.id', 'asc')
+    )) as Record<string, unknown>[];
+    return rows.map((raw) => {
+      const row = entityFrom<RawEntry & { acquirerTransactionId: string }>(strapi, UID.paymentEvent, raw, 'e', fields)!;
+      return {
+        id: row.id,
+        acquirerTransactionId: row.acquirerTransactionId ?? '',
+        subscriptionId: raw.subscription_id === null || raw.subscription_id === undefined ? null : Number(raw.subscription_id),
+        periodStart: toDate(row.periodStart),
+        periodEnd: toDate(row.periodEnd),
+        refundedAt: toDate(row.refundedAt),
+        paidAt: toDate((row as { receivedAt?: unknown }).receivedAt),
+      };
+    });
   };
 
   /** Writes a payment's moved period or its refund (a later refund shifted it back). */
@@ -216,7 +334,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     await query().updateMany({ where: { id: { $in: [...ids] } }, data: { meaning } });
   };
 
-  return { record, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, withoutMeaning, setMeaning };
+  return { record, recordUnlessDuplicate, recordAndDecide, remove, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, withoutMeaning, setMeaning };
 };
 
 export type PaymentEventRepository = ReturnType<typeof paymentEventRepository>;

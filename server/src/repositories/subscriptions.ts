@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import type { Source, SubscriptionDates } from '../domain';
-import { columnsOf, SUBSCRIPTION_POPULATE, type SubscriptionRow } from './mappers';
+import { columnsOf, SUBSCRIPTION_POPULATE, type OfferRow, type SubscriptionRow } from './mappers';
+import { chunks, dialectOf, entityFrom, linkOf, run, scalarColumns, selectAs, tableOf, toColumns } from './sql';
 
 /** A row id (number) or a documentId (string). */
 export type Ref = number | string;
@@ -18,6 +19,8 @@ export interface PurchaseInfo {
 
 /** Rows read per page by the scheduler's keyset pagers. */
 export const PAGE_SIZE = 200;
+/** Due subscriptions per page (and per transaction) of the lifecycle step (activation, expiry, grace). */
+export const LIFECYCLE_PAGE_SIZE = 1000;
 
 /**
  * Every query on `plugin::subscriptions.subscription`. Inside `strapi.db.transaction` each joins
@@ -66,9 +69,10 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
     source: Source;
     purchase?: PurchaseInfo;
   }): Promise<SubscriptionRow> =>
+    // Strapi's create writes the links (and the offer's ordering); its row comes back without
+    // relations: the write path attaches the member and the offer it already holds.
     (await query().create({
       data: { ...columnsOf(input.dates), user: input.userId, offer: input.offerId, source: input.source, ...(input.purchase ?? {}) },
-      populate: SUBSCRIPTION_POPULATE,
     })) as SubscriptionRow;
 
   /** Writes what the caller computed; nothing is read back. */
@@ -81,35 +85,54 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
   };
 
   /** Keyset pages of the subscriptions matching `where`, with their member and offer. */
-  const pages = async (where: Record<string, unknown>, visit: (rows: SubscriptionRow[]) => Promise<void>) => {
+  const pages = async (
+    where: Record<string, unknown>,
+    visit: (rows: SubscriptionRow[]) => Promise<void>,
+    shape: { select?: string[]; populate?: Record<string, unknown>; size?: number } = {}
+  ) => {
+    const size = shape.size ?? PAGE_SIZE;
     let lastId = 0;
     for (;;) {
       const rows = (await query().findMany({
         where: { ...where, id: { $gt: lastId } },
-        populate: SUBSCRIPTION_POPULATE,
+        ...(shape.select ? { select: shape.select } : {}),
+        populate: shape.populate ?? SUBSCRIPTION_POPULATE,
         orderBy: { id: 'asc' },
-        limit: PAGE_SIZE,
+        limit: size,
       })) as SubscriptionRow[];
       if (rows.length > 0) await visit(rows);
-      if (rows.length < PAGE_SIZE) return;
+      if (rows.length < size) return;
       lastId = rows[rows.length - 1].id;
     }
+  };
+
+  /**
+   * The lifecycle's candidates: only what decides whether a row is due (its dates) and whose it
+   * is. The write path reads the members' whole state again under their locks, so a page can be
+   * large: each page is one transaction whose writes are a few set-based statements.
+   */
+  const candidates = { select: ['id', 'status', 'startsAt', 'dueAt', 'endsAt', 'cancelledAt', 'anchorDay', 'createdAt'], populate: { user: { select: ['id'] } }, size: LIFECYCLE_PAGE_SIZE };
+
+  /** What a reminder reads of a subscription: its dates, its member's address, its offer's title. */
+  const reminderShape = {
+    select: ['id', 'status', 'startsAt', 'dueAt', 'endsAt', 'cancelledAt', 'anchorDay', 'createdAt'],
+    populate: { user: { select: ['id', 'email', 'username'] }, offer: { select: ['id', 'documentId', 'title'] } },
   };
 
   /** The scheduler's candidates: indexed ranges on status and one date. */
   const due = {
     activation: (now: Date, visit: (rows: SubscriptionRow[]) => Promise<void>) =>
-      pages({ status: 'pending', startsAt: { $lte: now } }, visit),
+      pages({ status: 'pending', startsAt: { $lte: now } }, visit, candidates),
     expiry: (now: Date, visit: (rows: SubscriptionRow[]) => Promise<void>) =>
-      pages({ status: 'active', endsAt: { $notNull: true, $lte: now } }, visit),
+      pages({ status: 'active', endsAt: { $notNull: true, $lte: now } }, visit, candidates),
     grace: (paidBefore: Date, visit: (rows: SubscriptionRow[]) => Promise<void>) =>
-      pages({ status: 'active', dueAt: { $notNull: true, $lt: paidBefore } }, visit),
+      pages({ status: 'active', dueAt: { $notNull: true, $lt: paidBefore } }, visit, candidates),
     /** Subscriptions to `offerId` in `statuses` whose end lies in (after, upTo]. */
     endingBetween: (offerId: number, statuses: string[], after: Date, upTo: Date, visit: (rows: SubscriptionRow[]) => Promise<void>) =>
-      pages({ offer: { id: offerId }, status: { $in: statuses }, endsAt: { $notNull: true, $gt: after, $lte: upTo } }, visit),
+      pages({ offer: { id: offerId }, status: { $in: statuses }, endsAt: { $notNull: true, $gt: after, $lte: upTo } }, visit, reminderShape),
     /** Subscriptions written since `from` (updated_at, the wall clock) with an end. */
     writtenSince: (from: Date, statuses: string[], visit: (rows: SubscriptionRow[]) => Promise<void>) =>
-      pages({ updatedAt: { $gt: from }, status: { $in: statuses }, endsAt: { $notNull: true } }, visit),
+      pages({ updatedAt: { $gt: from }, status: { $in: statuses }, endsAt: { $notNull: true } }, visit, reminderShape),
   };
 
   /** The members holding a subscription to an offer, a page at a time. */
@@ -129,7 +152,115 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
     }
   };
 
-  return { findByRef, memberOf, listForMember, listForMembers, insert, update, remove, due, membersOfOffer };
+  /**
+   * Some members as the write path reads them under their locks, in one joined query: each
+   * member's own row, current role, and subscriptions (ordered as `listForMember`) with their
+   * offers and the role each offer grants. A member missing from the map does not exist.
+   */
+  const snapshotOf = async (userIds: readonly number[]): Promise<Map<number, MemberSnapshot>> => {
+    const users = tableOf(strapi, UID.user);
+    const subs = tableOf(strapi, UID.subscription);
+    const offers = tableOf(strapi, UID.offer);
+    const userRole = linkOf(strapi, UID.user, 'role');
+    const subUser = linkOf(strapi, UID.subscription, 'user');
+    const subOffer = linkOf(strapi, UID.subscription, 'offer');
+    const offerRole = linkOf(strapi, UID.offer, 'role');
+    const found = new Map<number, MemberSnapshot>();
+    for (const part of chunks([...new Set(userIds)], 500)) {
+      const rows = (await run(strapi, (knex) => knex(`${users} as u`)
+        .leftJoin(`${userRole.name} as ur`, `ur.${userRole.joinColumn.name}`, 'u.id')
+        .leftJoin(`${subUser.name} as su`, `su.${subUser.inverseJoinColumn.name}`, 'u.id')
+        .leftJoin(`${subs} as s`, 's.id', `su.${subUser.joinColumn.name}`)
+        .leftJoin(`${subOffer.name} as so`, `so.${subOffer.joinColumn.name}`, 's.id')
+        .leftJoin(`${offers} as o`, 'o.id', `so.${subOffer.inverseJoinColumn.name}`)
+        .leftJoin(`${offerRole.name} as orl`, `orl.${offerRole.joinColumn.name}`, 'o.id')
+        .select([
+          ...selectAs(strapi, UID.user, 'u', 'u', USER_FIELDS),
+          `ur.${userRole.inverseJoinColumn.name} as u__roleId`,
+          ...selectAs(strapi, UID.subscription, 's', 's'),
+          ...selectAs(strapi, UID.offer, 'o', 'o'),
+          `orl.${offerRole.inverseJoinColumn.name} as o__roleId`,
+        ])
+        .whereIn('u.id', part)
+        .orderBy([{ column: 'u.id' }, { column: 's.starts_at' }, { column: 's.id' }]))) as Record<string, unknown>[];
+      for (const row of rows) {
+        const userId = Number(row.u__id);
+        let member = found.get(userId);
+        if (!member) {
+          const user = entityFrom<MemberSnapshot['user']>(strapi, UID.user, row, 'u', USER_FIELDS)!;
+          member = { user, roleId: row.u__roleId === null || row.u__roleId === undefined ? null : Number(row.u__roleId), rows: [] };
+          found.set(userId, member);
+        }
+        const sub = entityFrom<SubscriptionRow>(strapi, UID.subscription, row, 's');
+        if (!sub || member.rows.some((r) => r.id === sub.id)) continue;
+        const offer = entityFrom<OfferRow>(strapi, UID.offer, row, 'o');
+        if (offer) offer.role = row.o__roleId === null || row.o__roleId === undefined ? null : { id: Number(row.o__roleId) };
+        member.rows.push({ ...sub, offer, user: member.user });
+      }
+    }
+    return found;
+  };
+
+  /**
+   * Writes what the write path computed, nothing read back: one statement per group of rows that
+   * take the same values (a scheduler page's expiries are one statement). `expect` is what each
+   * row held when it was read under the member's lock; a row that no longer holds it is not
+   * written, and the call throws (the caller's transaction is rolled back, nothing half-done).
+   * Relations (an editor moving a subscription to another offer) go through Strapi's update.
+   */
+  const writeMany = async (writes: readonly SubscriptionWrite[]) => {
+    if (writes.length === 0) return;
+    const table = tableOf(strapi, UID.subscription);
+    const scalar = new Set(scalarColumns(strapi, UID.subscription).map((c) => c.attribute));
+    const groups = new Map<string, { set: Record<string, unknown>; status: string; ids: number[] }>();
+    for (const w of writes) {
+      if (Object.keys(w.set).some((k) => !scalar.has(k))) {
+        await query().update({ where: { id: w.id }, data: w.set, select: ['id'] });
+        continue;
+      }
+      const key = JSON.stringify([w.expectStatus, Object.entries(w.set).map(([k, v]) => [k, v instanceof Date ? v.getTime() : v])]);
+      const group = groups.get(key) ?? { set: w.set, status: w.expectStatus, ids: [] };
+      group.ids.push(w.id);
+      groups.set(key, group);
+    }
+    const updatedAt = new Date();
+    await strapi.db.transaction(async ({ trx }) => {
+      for (const group of groups.values()) {
+        const columns = toColumns(strapi, UID.subscription, { ...group.set, updatedAt });
+        for (const ids of chunks(group.ids, 500)) {
+          const statement = trx(table).whereIn('id', ids).andWhere(toColumns(strapi, UID.subscription, { status: group.status })).update(columns);
+          // MySQL has no RETURNING and counts only rows whose values changed: its check is the lock alone.
+          if (dialectOf(strapi) === 'mysql') {
+            await statement;
+            continue;
+          }
+          const written = ((await statement.returning('id')) as unknown[]).length;
+          if (written !== ids.length) {
+            throw new Error(`subscriptions ${ids.join(', ')}: ${ids.length - written} changed since they were read under the member's lock`);
+          }
+        }
+      }
+    });
+  };
+
+  return { findByRef, memberOf, listForMember, listForMembers, snapshotOf, insert, update, writeMany, remove, due, membersOfOffer };
 };
+
+const USER_FIELDS = ['id', 'documentId', 'email', 'username'] as const;
+
+/** A member as `snapshotOf` reads them. */
+export interface MemberSnapshot {
+  user: { id: number; documentId: string; email: string; username: string };
+  /** The member's users-permissions role now (null: none). */
+  roleId: number | null;
+  rows: SubscriptionRow[];
+}
+
+/** One subscription's change: the attributes to set, and the status it must still have. */
+export interface SubscriptionWrite {
+  id: number;
+  expectStatus: string;
+  set: Record<string, unknown>;
+}
 
 export type SubscriptionRepository = ReturnType<typeof subscriptionRepository>;

@@ -149,9 +149,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // racing its own sale would otherwise miss it and wait forever). The key is a digest: the
       // id may be 255 characters, the lock column 191.
       await lockKey(strapi, `acquirer:${crypto.createHash('sha256').update(acquirer).digest('hex')}`);
-      const known = await ledger.decisive(dedupeKey, acquirer, BINDING_OUTCOMES);
-      const earlier = known.filter((row) => row.acquirerTransactionId === acquirer);
+      // The ledger row comes first, and with it the dedupe check (one statement): a concurrent
+      // copy of this notification waits on its unique key until this transaction ends, then
+      // finds the key taken and is answered "already processed".
+      // With it, the earlier notifications of the acquirer transaction that decide this one.
+      const decided = await ledger.recordAndDecide({ outcome: 'applied', fields, remoteAddress, now: receivedAt, dedupeKey, meaning }, acquirer, BINDING_OUTCOMES);
+      const inserted = decided.inserted;
+      const earlier = decided.earlier.filter((row) => row.acquirerTransactionId === acquirer);
       if (boundElsewhere(n, earlier[0])) {
+        if (inserted) await ledger.remove(inserted.id);
         return reject(
           403,
           'acquirer_transaction_id was already used by another transaction (c2s_transaction_id, product_id or buyer_email differ): only acquirer_transaction_id is signed, so these cannot change',
@@ -160,11 +166,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           receivedAt
         );
       }
-      if (known.some((row) => row.dedupeKey === dedupeKey)) return duplicate(fields, remoteAddress, receivedAt);
-
-      // The ledger row comes first: a concurrent copy of this notification blocks on its unique
-      // key until this transaction ends, then fails and is answered "already processed".
-      const event = await ledger.record({ outcome: 'applied', fields, remoteAddress, now: receivedAt, dedupeKey, meaning });
+      if (!inserted) return duplicate(fields, remoteAddress, receivedAt);
+      const event = inserted;
       const finish = async (outcome: Outcome, message: string, links: Parameters<typeof ledger.complete>[1] = {}): Promise<Click2SellAnswer> => {
         await ledger.complete(event.id, { outcome, reason: message, ...links });
         return { status: 200, outcome, message };
@@ -203,7 +206,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .filter((row) => row.outcome === 'pending' && (row.meaning === 'refund' || row.meaning === 'cancel'))
         .map((row) => ({ id: row.id, acquirerId: acquirer, kind: row.meaning as 'refund' | 'cancel' }));
       const offer = await offers.findByProductId(n.product_id);
-      const existing = await members.findByEmail(n.buyer_email);
+      // Found with its lock (one statement): the write path below does not lock it again.
+      const existing = await members.findByEmailLocked(n.buyer_email);
       if (!existing && pending.some((p) => p.kind === 'refund')) {
         // Refunded before it arrived: no access, no member, no welcome e-mail.
         await ledger.resolvePending(pending.map((p) => Number(p.id)), 'applied with its payment, which arrived later');
@@ -214,7 +218,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         : await getService(strapi, 'members').findOrCreate(n.buyer_email);
       const name = buyerNameOf(n) || null;
       if (created) {
-        await queueMessage({ kind: 'welcome', to: user.email, userId: user.id, dedupeKey: `welcome:${user.id}`, data: { offerTitle: offer?.title ?? null, name } }, receivedAt, onCommit);
+        await queueMessage({ kind: 'welcome', to: user.email, userId: user.id, dedupeKey: `welcome:${user.id}`, data: { offerTitle: offer?.title ?? null, name } }, receivedAt);
         onCommit(() => {
           void strapi.eventHub.emit('subscriptions.user.created', { user: { id: user.id, email: user.email }, source: 'click2sell' });
         });
@@ -239,6 +243,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             source: 'click2sell',
           },
           pending,
+          // A payment reads only the payments of its own acquirer transaction: those are the
+          // earlier ledger rows just read (the member's applied payments among them).
+          payments: earlier
+            .filter((row) => row.outcome === 'applied' && (row.meaning === 'purchase' || row.meaning === 'rebill') && row.userId === user.id)
+            .map((row) => ({
+              id: row.id,
+              acquirerId: row.acquirerTransactionId ?? '',
+              subscriptionId: row.subscriptionId,
+              periodStart: row.periodStart,
+              periodEnd: row.periodEnd,
+              refundedAt: row.refundedAt,
+              paidAt: row.receivedAt,
+            })),
           purchase: {
             lastPurchaseId: n.c2s_transaction_id,
             lastPurchaseAt: purchaseInstant(n, settings.purchaseTimezone),
@@ -267,8 +284,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               dueAt: (subscription.dueAt as Date | null) ? new Date(subscription.dueAt as string).toISOString() : null,
             },
           },
-          receivedAt,
-          onCommit
+          receivedAt
         );
       }
       return finish('applied', applied.result.message, {
@@ -288,12 +304,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const queueMessage = async (
     message: { kind: 'welcome' | 'receipt'; to: string; userId: number; subscriptionId?: number; dedupeKey: string; data: Record<string, unknown> },
-    now: Date,
-    onCommit: (callback: () => void) => void
+    now: Date
   ) => {
-    const messages = getService(strapi, 'messages');
-    await messages.enqueue(message, now);
-    onCommit(() => messages.deliverSoon());
+    // Written already claimed by this process, which sends it right after the commit.
+    await getService(strapi, 'messages').enqueueToSend(message, now);
   };
 
   /**

@@ -17,7 +17,8 @@ import {
 } from '../domain';
 import { getService } from '../utils/plugin';
 import { datesOf, type OfferRow, type SubscriptionRow } from '../repositories/mappers';
-import { subscriptionRepository, type PurchaseInfo } from '../repositories/subscriptions';
+import { subscriptionRepository, type PurchaseInfo, type SubscriptionWrite } from '../repositories/subscriptions';
+import { offerRepository } from '../repositories/offers';
 import { paymentEventRepository } from '../repositories/payment-events';
 import { memberRepository } from '../repositories/members';
 import { messageRepository, type BatchMessage } from '../repositories/messages';
@@ -67,7 +68,26 @@ export interface MemberChange {
   purchase?: PurchaseInfo;
   /** Other columns an editor wrote with the change (Content Manager), kept as given. */
   extra?: Record<string, unknown>;
+  /**
+   * The member's payments, when the caller holds every one the event reads (a payment reads only
+   * those of its own acquirer transaction, which Click2Sell has just read from the ledger);
+   * otherwise they are read under the lock.
+   */
+  payments?: MemberPayment[];
 }
+
+/** The columns of a subscription that differ between what was read and what was decided. */
+const changedColumns = (before: SubscriptionDates, after: SubscriptionDates): Record<string, unknown> => {
+  const set: Record<string, unknown> = {};
+  const time = (d: Date | null) => (d === null ? null : d.getTime());
+  if (before.status !== after.status) set.status = after.status;
+  if (time(before.startsAt) !== time(after.startsAt)) set.startsAt = after.startsAt;
+  if (time(before.dueAt) !== time(after.dueAt)) set.dueAt = after.dueAt;
+  if (time(before.endsAt) !== time(after.endsAt)) set.endsAt = after.endsAt;
+  if (time(before.cancelledAt) !== time(after.cancelledAt)) set.cancelledAt = after.cancelledAt;
+  if (before.anchorDay !== after.anchorDay) set.anchorDay = after.anchorDay;
+  return set;
+};
 
 export interface AppliedChange {
   result: MemberResult;
@@ -92,6 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const subscriptions = subscriptionRepository(strapi);
   const ledger = paymentEventRepository(strapi);
   const members = memberRepository(strapi);
+  const offers = offerRepository(strapi);
   const outbox = messageRepository(strapi);
   const clock = () => getService(strapi, 'clock');
   const settings = () => getService(strapi, 'settings');
@@ -111,27 +132,37 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Applies changes to several members in one transaction (the scheduler's pages, an offer's
-   * subscribers) or to one. Locks them in id order, reads their state, decides, writes.
+   * subscribers) or to one. Locks them in id order, reads their state (one joined query: their
+   * subscriptions, offers, the roles those grant, and their current role), decides, writes the
+   * difference without reading it back (a scheduler page's rows in one statement per kind of
+   * change), decides their roles from the state it wrote, queues expiry notices in one insert.
    * `now` pinned by the caller, or read after the locks are held: work that waited for another
    * change must not judge that change's fresh subscription as not started yet.
    */
   const applyMany = async (changes: readonly MemberChange[], options: { now?: Date; alsoManagedRoles?: number[] } = {}): Promise<AppliedChange[]> =>
-    strapi.db.transaction(async () => {
+    strapi.db.transaction(async ({ onCommit }) => {
       const userIds = [...new Set(changes.map((c) => c.userId))];
       await members.lock(userIds);
       const now = options.now ?? clock().now();
       const config = await settings().get();
-      const rowsByUser = changes.length === 1 ? new Map([[userIds[0], await subscriptions.listForMember(userIds[0])]]) : await subscriptions.listForMembers(userIds);
+      const snapshots = await subscriptions.snapshotOf(userIds);
       const applied: AppliedChange[] = [];
       const finalStates = new Map<number, MemberState>();
       const notices: BatchMessage[] = [];
+      const writes: SubscriptionWrite[] = [];
+      const emits: [SubscriptionEvent, Record<string, unknown>][] = [];
+      const offerRows = new Map<number, OfferRow>();
+      for (const snapshot of snapshots.values()) for (const row of snapshot.rows) if (row.offer) offerRows.set(row.offer.id, row.offer);
 
       for (const change of changes) {
-        const rows = rowsByUser.get(change.userId) ?? [];
+        const snapshot = snapshots.get(change.userId);
+        const rows = snapshot?.rows ?? [];
         const rowById = new Map(rows.map((r) => [String(r.id), r]));
-        const payments: MemberPayment[] = needsPayments(change.event)
-          ? (await ledger.paymentsOf(change.userId)).map((p) => ({ ...p, acquirerId: p.acquirerTransactionId }))
-          : [];
+        const payments: MemberPayment[] = change.payments
+          ? change.payments
+          : needsPayments(change.event)
+            ? (await ledger.paymentsOf(change.userId)).map((p) => ({ ...p, acquirerId: p.acquirerTransactionId }))
+            : [];
         const state: MemberState = { subscriptions: rows.map(subscriptionOf), payments, pending: change.pending ?? [] };
         const result = applyToMember(state, change.event, now, {
           renewalWindowHours: config.renewalWindowHours,
@@ -139,7 +170,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           graceHours: config.graceHours,
         });
 
-        // Write the difference.
+        // Write the difference: only the columns that changed, and what the caller adds.
         const ids = new Map<string, number>(rows.map((r) => [String(r.id), r.id]));
         const written = new Map<string, SubscriptionRow>();
         const before = new Map(state.subscriptions.map((s) => [String(s.id), s]));
@@ -162,13 +193,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           if (!previous) {
             if (!next.offer) throw new Error('a new subscription needs an offer');
             const row = await subscriptions.insert({ userId: change.userId, offerId: next.offer.id, dates, source: next.source, purchase: extra });
+            if (!offerRows.has(next.offer.id)) {
+              const offer = await offers.findByRef({ id: next.offer.id });
+              if (offer) offerRows.set(offer.id, offer);
+            }
             ids.set(key, row.id);
-            written.set(key, row);
+            written.set(key, { ...row, offer: offerRows.get(next.offer.id) ?? null, user: snapshot?.user ?? row.user ?? null });
           } else {
             const offerChanged = (previous.offer?.id ?? null) !== (next.offer?.id ?? null);
-            if (datesDiffer(previous, dates) || offerChanged || Object.keys(extra).length > 0) {
-              await subscriptions.update(Number(previous.id), dates, { ...extra, ...(offerChanged ? { offer: next.offer?.id ?? null } : {}) });
-            }
+            const set: Record<string, unknown> = { ...changedColumns(previous, dates), ...extra, ...(offerChanged ? { offer: next.offer?.id ?? null } : {}) };
+            if (Object.keys(set).length > 0) writes.push({ id: Number(previous.id), expectStatus: previous.status, set });
             const row = rowById.get(key)!;
             written.set(key, { ...row, ...dates, ...(extra as object) });
           }
@@ -196,12 +230,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // Events after commit; expiry notices with the change.
         const rowFor = (key: Key) => written.get(String(key)) ?? null;
         for (const e of result.events) {
-          const row = rowFor(e.subscriptionId);
-          emitAfterCommit(`subscriptions.subscription.${e.name}` as SubscriptionEvent, {
-            subscription: row,
-            ...(e.previous ? { previous: e.previous } : {}),
-            ...(e.previousStatus ? { previousStatus: e.previousStatus } : {}),
-          });
+          emits.push([
+            `subscriptions.subscription.${e.name}` as SubscriptionEvent,
+            {
+              subscription: rowFor(e.subscriptionId),
+              ...(e.previous ? { previous: e.previous } : {}),
+              ...(e.previousStatus ? { previousStatus: e.previousStatus } : {}),
+            },
+          ]);
         }
         for (const t of result.transitions) {
           const row = rowFor(t.subscriptionId);
@@ -222,14 +258,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         applied.push({ result, ids, subscription: landed === null ? null : rowFor(landed), payment, state: result.state });
       }
 
+      // A page's rows that take the same change in one statement each, checked against what was read.
+      await subscriptions.writeMany(writes);
+      const current = new Map([...snapshots].map(([userId, s]) => [userId, s.roleId]));
       await roles().applyMany(
         new Map([...finalStates].map(([userId, s]) => [userId, s.subscriptions.map(grantOfState)])),
         now,
-        options.alsoManagedRoles ?? []
+        options.alsoManagedRoles ?? [],
+        current
       );
-      // Expiry notices of a page in one insert; one by one when a concurrent writer took a key first.
-      if (notices.length > 0 && (await outbox.enqueueMany(notices, now)) === false) {
-        for (const notice of notices) await messages().enqueue(notice, now);
+      // Expiry notices of a page in one insert (a key another writer took is skipped).
+      if (notices.length > 0) await outbox.enqueueMany(notices, now);
+      if (emits.length > 0) {
+        onCommit(() => {
+          for (const [event, payload] of emits) void strapi.eventHub.emit(event, payload);
+        });
       }
       return applied;
     });
@@ -241,11 +284,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     strapi.db.transaction(async () => {
       await members.lock(userIds);
       const now = options.now ?? clock().now();
-      const byUser = await subscriptions.listForMembers(userIds);
+      const byUser = await subscriptions.snapshotOf(userIds);
       return roles().applyMany(
-        new Map([...byUser].map(([userId, rows]) => [userId, rows.map(subscriptionOf).map(grantOfState)])),
+        new Map([...byUser].map(([userId, s]) => [userId, s.rows.map(subscriptionOf).map(grantOfState)])),
         now,
-        options.alsoManagedRoles ?? []
+        options.alsoManagedRoles ?? [],
+        new Map([...byUser].map(([userId, s]) => [userId, s.roleId]))
       );
     });
 

@@ -47,16 +47,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Decides and writes the roles of some members from their subscriptions (`grants`, as the
    * caller holds them). `alsoManaged`: roles the plugin may replace besides the fallback and the
    * offers' roles (an offer's previous role, while its members move to the new one).
+   * `currentRoles`: the members' roles as the caller read them under their locks (a member
+   * missing from it is gone); read here when not given. Only roles that change are written.
    */
   const applyMany = async (
     grants: ReadonlyMap<number, readonly RoleGrant[]>,
     now: Date,
-    alsoManaged: readonly number[] = []
+    alsoManaged: readonly number[] = [],
+    currentRoles?: ReadonlyMap<number, number | null>
   ): Promise<Map<number, RoleDecision>> => {
     const userIds = [...grants.keys()];
     const decisions = new Map<number, RoleDecision>();
     if (userIds.length === 0) return decisions;
-    const current = await members.rolesOf(userIds);
+    const current = currentRoles ?? (await members.rolesOf(userIds));
     const fallback = await fallbackRoleId();
     const managed = [...(await offerRoleIds()), ...alsoManaged];
     const moves: { userId: number; roleId: number; linked: boolean }[] = [];

@@ -5,6 +5,7 @@ import { toDate } from '../utils/dates';
 import { datesOf, type SubscriptionRow } from '../repositories/mappers';
 import { subscriptionRepository, PAGE_SIZE } from '../repositories/subscriptions';
 import { ruleRepository } from '../repositories/rules';
+import { messageRepository, type BatchMessage } from '../repositories/messages';
 
 /** Rows read per query: memory and lock time stay bounded whatever the backlog. */
 export const BATCH_SIZE = PAGE_SIZE;
@@ -55,6 +56,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const changes = () => getService(strapi, 'memberChanges');
   const subscriptions = subscriptionRepository(strapi);
   const rules = ruleRepository(strapi);
+  const outbox = messageRepository(strapi);
   const store = () => strapi.store({ type: 'plugin', name: 'subscriptions' });
 
   const errors = { count: 0 };
@@ -92,18 +94,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /** Visits due subscriptions one by one; one broken row must not stop the run (nor every later run, which would meet it first). */
-  const eachRow = (visit: (row: SubscriptionRow) => Promise<void>) => async (rows: SubscriptionRow[]) => {
-    for (const row of rows) {
-      try {
-        await visit(row);
-      } catch (error) {
-        errors.count += 1;
-        strapi.log.error(`subscriptions scheduler: subscription ${row.id}: ${(error as Error).message}`);
-      }
-    }
-  };
-
   const reminderWindowStart = async (now: Date): Promise<Date> => {
     const saved = ((await store().get({ key: STORE_KEY })) ?? {}) as { remindersCheckedUntil?: string };
     const until = toDate(saved.remindersCheckedUntil);
@@ -120,37 +110,61 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   type RuleRow = ReminderRule & { offer?: { id: number; title: string } | null };
   const REMINDED_STATUSES = ['pending', 'active', 'expired', 'cancelled'];
 
-  /** Queues (or logs as skipped) one reminder occurrence when it is due; the dedupe key makes it once. */
-  const remind = async (row: SubscriptionRow, rule: RuleRow, now: Date, locale: string, figures: RunFigures) => {
+  /** The reminder occurrence of `row` under `rule` when it is due now (to send, or to log as skipped). */
+  const reminderOf = (row: SubscriptionRow, rule: RuleRow, now: Date, locale: string): BatchMessage | null => {
     const email = row.user?.email;
-    if (!email || !row.user) return;
+    if (!email || !row.user) return null;
     const dates = datesOf(row);
-    const decision = reminderDecision(
-      { id: row.id, status: row.status, endsAt: dates.endsAt, startsAt: dates.startsAt },
-      rule,
-      now
-    );
-    if (decision.action !== 'send' && decision.action !== 'skip') return;
+    const decision = reminderDecision({ id: row.id, status: row.status, endsAt: dates.endsAt, startsAt: dates.startsAt }, rule, now);
+    if (decision.action !== 'send' && decision.action !== 'skip') return null;
     const endsAt = dates.endsAt as Date;
-    const result = await messages().enqueue(
-      {
-        kind: 'reminder',
-        to: email,
-        userId: row.user.id,
-        subscriptionId: row.id,
-        notificationRuleId: rule.id,
-        dedupeKey: reminderKey(row.id, rule.id, endsAt),
-        locale,
-        data: { offerTitle: row.offer?.title ?? rule.offer?.title ?? '', endsAt: endsAt.toISOString(), when: rule.when },
-        ...(decision.action === 'skip' ? { status: 'skipped' as const, reason: decision.reason } : {}),
-      },
-      now
-    );
-    if (!result.created) return;
-    if (decision.action === 'skip') {
-      figures.remindersSkipped += 1;
-      strapi.log.info(`subscriptions: reminder for subscription ${row.id} (rule ${rule.id}) skipped: ${decision.reason}`);
-    } else figures.remindersQueued += 1;
+    return {
+      kind: 'reminder',
+      to: email,
+      userId: row.user.id,
+      subscriptionId: row.id,
+      notificationRuleId: rule.id,
+      dedupeKey: reminderKey(row.id, rule.id, endsAt),
+      locale,
+      data: { offerTitle: row.offer?.title ?? rule.offer?.title ?? '', endsAt: endsAt.toISOString(), when: rule.when },
+      ...(decision.action === 'skip' ? { status: 'skipped' as const, reason: decision.reason } : {}),
+    };
+  };
+
+  /**
+   * Queues (or logs as skipped) the due reminder occurrences of a page of subscriptions in one
+   * insert: the dedupe keys make each once (a key already taken is skipped). A row whose decision
+   * fails is counted and logged; it does not stop the page, nor the run.
+   */
+  const remindPage = (rulesFor: (row: SubscriptionRow) => RuleRow[], now: Date, locale: string, figures: RunFigures) => async (rows: SubscriptionRow[]) => {
+    const batch: BatchMessage[] = [];
+    for (const row of rows) {
+      try {
+        for (const rule of rulesFor(row)) {
+          const message = reminderOf(row, rule, now, locale);
+          if (message) batch.push(message);
+        }
+      } catch (error) {
+        errors.count += 1;
+        strapi.log.error(`subscriptions scheduler: subscription ${row.id}: ${(error as Error).message}`);
+      }
+    }
+    if (batch.length === 0) return;
+    let ids: Map<string, number>;
+    try {
+      ids = (await outbox.enqueueMany(batch, now)).ids;
+    } catch (error) {
+      errors.count += 1;
+      strapi.log.error(`subscriptions scheduler: reminders of ${rows.length} subscriptions: ${(error as Error).message}`);
+      return;
+    }
+    for (const message of batch) {
+      if (!ids.has(message.dedupeKey)) continue;
+      if (message.status === 'skipped') {
+        figures.remindersSkipped += 1;
+        strapi.log.info(`subscriptions: reminder for subscription ${message.subscriptionId} (rule ${message.notificationRuleId}) skipped: ${message.reason}`);
+      } else figures.remindersQueued += 1;
+    }
   };
 
   /**
@@ -166,24 +180,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const { defaultLocale } = await settings().get();
     for (const rule of usable) {
       const range = endRangeFor(rule, from, now);
-      await subscriptions.due.endingBetween(
-        rule.offer!.id,
-        REMINDED_STATUSES,
-        range.after,
-        range.upTo,
-        eachRow((row) => remind(row, rule, now, defaultLocale, figures))
-      );
+      await subscriptions.due.endingBetween(rule.offer!.id, REMINDED_STATUSES, range.after, range.upTo, remindPage(() => [rule], now, defaultLocale, figures));
     }
     if (usable.length > 0) {
-      // updated_at is written by Strapi with the wall clock; `from` is the wall clock too in production.
+      // updated_at is written with the wall clock; `from` is the wall clock too in production.
       await subscriptions.due.writtenSince(
         from,
         REMINDED_STATUSES,
-        eachRow(async (row) => {
-          for (const rule of usable.filter((r) => r.offer!.id === row.offer?.id)) {
-            await remind(row, rule, now, defaultLocale, figures);
-          }
-        })
+        remindPage((row) => usable.filter((r) => r.offer!.id === row.offer?.id), now, defaultLocale, figures)
       );
     }
     // After an error the window stays open: the next run looks at the same instants again.

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { DomainError, isActiveAt, type DatesPatch, type MemberEvent, type Source } from '../domain';
+import { decideRole, DomainError, isActiveAt, type DatesPatch, type MemberEvent, type Source } from '../domain';
 import { getService } from '../utils/plugin';
-import { datesOf, type OfferRow, type SubscriptionRow } from '../repositories/mappers';
+import { datesOf, grantOf, type OfferRow, type SubscriptionRow } from '../repositories/mappers';
 import { subscriptionRepository, type PurchaseInfo, type Ref } from '../repositories/subscriptions';
 import { offerRepository } from '../repositories/offers';
 import { memberRepository } from '../repositories/members';
@@ -114,7 +114,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const editDates = (ref: Ref, patch: DatesPatch, options: { now?: Date } = {}) =>
     onSubscription(ref, (id) => ({ type: 'edit', subscriptionId: id, patch }), options.now);
 
-  const listForUser = (userId: number): Promise<SubscriptionRow[]> => rows.listForMember(userId);
+  const listForUser = async (userId: number): Promise<SubscriptionRow[]> => (await rows.snapshotOf([userId])).get(userId)?.rows ?? [];
+
+  /**
+   * What `/api/subscriptions/me` shows: the member's subscriptions with their offers (one joined
+   * query) and the role the role rule gives them at `now`, computed from those subscriptions.
+   * `knownRole`: the member's role as users-permissions' authentication just read it; it is the
+   * answer whenever the rule agrees with it (always, but between a change of status and the
+   * scheduler's run that writes it), so no role is read again.
+   */
+  const accessOf = async (userId: number, knownRole: { id: number; name: string; type: string } | null, now: Date) => {
+    const snapshot = (await rows.snapshotOf([userId])).get(userId);
+    const subscriptionRows = snapshot?.rows ?? [];
+    const roleService = getService(strapi, 'roles');
+    const decision = decideRole({
+      grants: subscriptionRows.map(grantOf),
+      currentRoleId: knownRole?.id ?? snapshot?.roleId ?? null,
+      fallbackRoleId: await roleService.fallbackRoleId(),
+      offerRoleIds: await roleService.offerRoleIds(),
+      now,
+    });
+    const role =
+      decision.roleId === null ? null : knownRole && knownRole.id === decision.roleId ? knownRole : await members.roleById(decision.roleId);
+    return { rows: subscriptionRows, role };
+  };
 
   /**
    * Whether a member holds an active subscription at `now`, to one of the given offers when
@@ -127,7 +150,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const now = options.now ?? clock().now();
     // A bare list names offers by document id only.
     const wanted = Array.isArray(options.offers) ? { documentIds: options.offers } : options.offers;
-    return (await rows.listForMember(userId)).some(
+    return (await listForUser(userId)).some(
       (row) =>
         isActiveAt(datesOf(row), now) &&
         (!wanted ||
@@ -142,6 +165,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     effectiveRole,
+    accessOf,
     subscribe,
     renew,
     createOrRenew,

@@ -1,0 +1,164 @@
+import crypto from 'crypto';
+import type { Core } from '@strapi/strapi';
+import { joinTableOf, type JoinTable } from '../database/links';
+
+/**
+ * Plain statements for the hot paths (a re-bill, a scheduler page, the outbox, `/me`), where
+ * Strapi's query layer costs a statement per relation and re-reads every row it writes. Rows are
+ * mapped back to what `strapi.db.query` returns (attribute names, ISO date strings, numbers), so
+ * callers and event payloads see the same shapes either way.
+ */
+
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+export const dialectOf = (strapi: Core.Strapi): Dialect => {
+  const client = strapi.db.dialect.client as string;
+  if (client === 'sqlite' || client === 'better-sqlite3') return 'sqlite';
+  if (client === 'postgres' || client === 'pg') return 'postgres';
+  return 'mysql';
+};
+
+type Knex = Core.Strapi['db']['connection'];
+
+/**
+ * Runs plain statements on the current transaction's connection when there is one (a statement
+ * on the pool would run outside it: unlocked, and on SQLite waiting for the one connection the
+ * transaction holds), else on the pool without opening a transaction.
+ */
+export const run = async <T>(strapi: Core.Strapi, work: (knex: Knex) => PromiseLike<T>): Promise<T> =>
+  strapi.db.inTransaction()
+    ? ((await strapi.db.transaction(async ({ trx }) => work(trx as unknown as Knex))) as T)
+    : work(strapi.db.connection);
+
+/** INSERT/UPDATE … RETURNING: PostgreSQL and SQLite (3.35+); not MySQL. */
+export const hasReturning = (strapi: Core.Strapi) => dialectOf(strapi) !== 'mysql';
+
+interface Column {
+  attribute: string;
+  column: string;
+  type: string;
+}
+
+const columnsCache = new WeakMap<object, Map<string, Column[]>>();
+
+/** The scalar attributes of a content type with their columns (relations live in link tables). */
+export const scalarColumns = (strapi: Core.Strapi, uid: string): Column[] => {
+  let perStrapi = columnsCache.get(strapi);
+  if (!perStrapi) {
+    perStrapi = new Map();
+    columnsCache.set(strapi, perStrapi);
+  }
+  const cached = perStrapi.get(uid);
+  if (cached) return cached;
+  const meta = strapi.db.metadata.get(uid as never) as unknown as { attributes: Record<string, any> };
+  const columns: Column[] = [];
+  for (const [attribute, spec] of Object.entries(meta.attributes)) {
+    if (spec.type === 'relation' || spec.type === 'component' || spec.type === 'dynamiczone' || spec.type === 'media') continue;
+    columns.push({ attribute, column: spec.columnName ?? attribute, type: spec.type });
+  }
+  perStrapi.set(uid, columns);
+  return columns;
+};
+
+export const tableOf = (strapi: Core.Strapi, uid: string): string => strapi.db.metadata.get(uid as never).tableName;
+
+export const columnOf = (strapi: Core.Strapi, uid: string, attribute: string): string => {
+  const found = scalarColumns(strapi, uid).find((c) => c.attribute === attribute);
+  if (!found) throw new Error(`${uid} has no column for ${attribute}`);
+  return found.column;
+};
+
+export const linkOf = (strapi: Core.Strapi, uid: string, attribute: string): JoinTable => joinTableOf(strapi, uid, attribute);
+
+/** `alias.column as prefix__attribute` for every scalar attribute (or the ones named). */
+export const selectAs = (strapi: Core.Strapi, uid: string, alias: string, prefix: string, only?: readonly string[]): string[] =>
+  scalarColumns(strapi, uid)
+    .filter((c) => !only || only.includes(c.attribute))
+    .map((c) => `${alias}.${c.column} as ${prefix}__${c.attribute}`);
+
+/** A value as Strapi's field type returns it (dates as ISO strings, booleans, numbers, JSON). */
+const fromDb = (type: string, value: unknown): unknown => {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'datetime':
+    case 'timestamp': {
+      const date = value instanceof Date ? value : new Date(value as string | number);
+      return Number.isNaN(date.getTime()) ? null : date.toISOString();
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? value : value === 1 || value === '1' || value === 'true' || value === 't';
+    case 'integer':
+    case 'float':
+    case 'decimal':
+      return typeof value === 'number' ? value : Number(value);
+    case 'json':
+      if (typeof value !== 'string') return value;
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
+    default:
+      return value;
+  }
+};
+
+/** The entity under `prefix__` in a joined row; null when its id is null (an outer join found none). */
+export const entityFrom = <T = Record<string, unknown>>(strapi: Core.Strapi, uid: string, row: Record<string, unknown>, prefix: string, only?: readonly string[]): T | null => {
+  if (row[`${prefix}__id`] === null || row[`${prefix}__id`] === undefined) return null;
+  const out: Record<string, unknown> = {};
+  for (const c of scalarColumns(strapi, uid)) {
+    if (only && !only.includes(c.attribute)) continue;
+    const key = `${prefix}__${c.attribute}`;
+    if (key in row) out[c.attribute] = fromDb(c.type, row[key]);
+  }
+  return out as T;
+};
+
+/** A value for a JSON column, as Strapi writes it. */
+export const jsonValue = (value: unknown) => JSON.stringify(value ?? null);
+
+/**
+ * A document id like the ones Strapi gives (24 lower-case letters and digits, starting with a
+ * letter): rows written here stay addressable by the Document Service and the Content Manager.
+ */
+export const newDocumentId = (): string => {
+  const bytes = crypto.randomBytes(24);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let id = alphabet[bytes[0] % 26];
+  for (let i = 1; i < 24; i += 1) id += alphabet[bytes[i] % 36];
+  return id;
+};
+
+/** The columns Strapi's create writes on every row besides the attributes (ids, timestamps). */
+export const creationColumns = (strapi: Core.Strapi, uid: string, at = new Date()) => {
+  const has = (attribute: string) => scalarColumns(strapi, uid).some((c) => c.attribute === attribute);
+  return {
+    [columnOf(strapi, uid, 'documentId')]: newDocumentId(),
+    [columnOf(strapi, uid, 'createdAt')]: at,
+    [columnOf(strapi, uid, 'updatedAt')]: at,
+    ...(has('publishedAt') ? { [columnOf(strapi, uid, 'publishedAt')]: at } : {}),
+  };
+};
+
+/** Attribute names → column names for a write. */
+export const toColumns = (strapi: Core.Strapi, uid: string, data: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  const columns = scalarColumns(strapi, uid);
+  for (const [attribute, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    const c = columns.find((x) => x.attribute === attribute);
+    if (!c) throw new Error(`${uid} has no column for ${attribute}`);
+    out[c.column] = c.type === 'json' && value !== null ? jsonValue(value) : value;
+  }
+  return out;
+};
+
+/** Rows per multi-row statement: SQLite writes a multi-row insert as a compound SELECT (500 terms at most). */
+export const CHUNK = 200;
+
+export const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
