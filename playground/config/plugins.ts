@@ -18,10 +18,18 @@ const PLUGIN = path.resolve(PLAYGROUND, '..');
  * killed process leaves a delivered message to be sent again (measured by `npm run faults`).
  * Plain or STARTTLS connections only; `SMTP_SECURE=true` keeps nodemailer's own socket.
  */
-const noDelaySocket = (_options: unknown, callback: (error: Error | null, info: { socket: net.Socket }) => void) => {
-  const socket = new net.Socket();
-  socket.setNoDelay(true);
-  callback(null, { socket });
+const noDelaySocket = (
+  options: { host?: string; port?: number },
+  callback: (error: Error | null, info?: { connection: net.Socket }) => void
+) => {
+  // nodemailer (pooled or not) uses only a socket already connected, handed back as `connection`;
+  // it ignores a `{ socket }` answer and then connects on its own, with Nagle's algorithm on.
+  const socket = net.connect(options.port ?? 25, options.host ?? 'localhost', () => {
+    socket.removeListener('error', callback);
+    socket.setNoDelay(true);
+    callback(null, { connection: socket });
+  });
+  socket.once('error', callback);
 };
 
 /**
