@@ -15,6 +15,7 @@ const { PLAYGROUND, PLAYGROUND_DIST } = require('../../playground/scripts/app');
 const TOTAL = Number(process.env.BENCH_TOTAL);
 const DUE = Number(process.env.BENCH_DUE);
 const REMINDERS = Number(process.env.BENCH_REMINDERS);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const DAY = 86_400_000;
 
 const startSmtp = async () => {
@@ -129,90 +130,114 @@ const main = async () => {
     out.setupSeconds = (Date.now() - t0) / 1000;
 
     const scheduler = strapi.plugin('subscriptions').service('scheduler');
-    const idleRss = rssOf(process.pid);
-    const plugin = await peakDuring(() => scheduler.runOnce({ now, steps: ['lifecycle'] }));
-    const expired = await knex(subs).whereIn('id', dueIds.slice(0, 1000)).andWhere({ status: 'expired' }).count({ n: '*' });
-    const demoted = await knex(roleLink.name).whereIn(roleLink.joinColumn.name, dueUsers.slice(0, 1000)).andWhere(roleLink.inverseJoinColumn.name, fallback.id).count({ n: '*' });
-
-    // Put the same rows back, then the baseline: plain SQL, the same status and role updates.
-    for (let i = 0; i < dueIds.length; i += 1000) {
-      await knex(subs).whereIn('id', dueIds.slice(i, i + 1000)).update({ status: 'active' });
-      await knex(roleLink.name).whereIn(roleLink.joinColumn.name, dueUsers.slice(i, i + 1000)).update({ [roleLink.inverseJoinColumn.name]: memberRole.id });
-    }
-    const baseline = await peakDuring(async () =>
-      knex.transaction(async (trx) => {
-        const rows = await trx(subs)
-          .join(userLink.name, `${userLink.name}.${userLink.joinColumn.name}`, `${subs}.id`)
-          .select(`${subs}.id`, `${userLink.name}.${userLink.inverseJoinColumn.name} as user_id`)
-          .where(`${subs}.status`, 'active')
-          .andWhere(`${subs}.ends_at`, '<=', now);
-        for (let i = 0; i < rows.length; i += 1000) {
-          const part = rows.slice(i, i + 1000);
-          await trx(subs).whereIn('id', part.map((r) => r.id)).update({ status: 'expired' });
-          await trx(roleLink.name).whereIn(roleLink.joinColumn.name, part.map((r) => r.user_id)).update({ [roleLink.inverseJoinColumn.name]: fallback.id });
-        }
-        return rows.length;
-      })
-    );
-    // And a run with nothing due on the same table.
-    const idle = await peakDuring(() => scheduler.runOnce({ now: new Date(now.getTime() + 1000), steps: ['lifecycle'] }));
-    out.sweep = {
-      total: TOTAL,
-      due: DUE,
-      pluginMs: plugin.ms,
-      pluginFigures: plugin.result,
-      baselineMs: baseline.ms,
-      baselineRows: baseline.result,
-      idleRunMs: idle.ms,
-      idleRss,
-      pluginPeakRss: plugin.peakRss,
-      checkedExpired: Number(expired[0].n),
-      checkedDemoted: Number(demoted[0].n),
+    const outboxTables = ['subscriptions_messages', 'subscriptions_messages_user_lnk', 'subscriptions_messages_subscription_lnk', 'subscriptions_messages_notification_rule_lnk'];
+    const clearOutbox = async () => {
+      for (const table of outboxTables) await knex(table).del();
     };
+    /** The due rows back to active, their members back to the offer's role, no notices. */
+    const putBack = async () => {
+      for (let i = 0; i < dueIds.length; i += 1000) {
+        await knex(subs).whereIn('id', dueIds.slice(i, i + 1000)).update({ status: 'active' });
+        await knex(roleLink.name).whereIn(roleLink.joinColumn.name, dueUsers.slice(i, i + 1000)).update({ [roleLink.inverseJoinColumn.name]: memberRole.id });
+      }
+      await clearOutbox();
+    };
+    out.sweeps = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      // The baseline: plain SQL, the same status and role updates.
+      await putBack();
+      const baseline = await peakDuring(async () =>
+        knex.transaction(async (trx) => {
+          const rows = await trx(subs)
+            .join(userLink.name, `${userLink.name}.${userLink.joinColumn.name}`, `${subs}.id`)
+            .select(`${subs}.id`, `${userLink.name}.${userLink.inverseJoinColumn.name} as user_id`)
+            .where(`${subs}.status`, 'active')
+            .andWhere(`${subs}.ends_at`, '<=', now);
+          for (let i = 0; i < rows.length; i += 1000) {
+            const part = rows.slice(i, i + 1000);
+            await trx(subs).whereIn('id', part.map((r) => r.id)).update({ status: 'expired' });
+            await trx(roleLink.name).whereIn(roleLink.joinColumn.name, part.map((r) => r.user_id)).update({ [roleLink.inverseJoinColumn.name]: fallback.id });
+          }
+          return rows.length;
+        })
+      );
+      // The plugin, on the same rows put back.
+      await putBack();
+      if (global.gc) global.gc();
+      const idleRss = rssOf(process.pid);
+      const plugin = await peakDuring(() => scheduler.runOnce({ now, steps: ['lifecycle'] }));
+      const expired = await knex(subs).whereIn('id', dueIds.slice(0, 1000)).andWhere({ status: 'expired' }).count({ n: '*' });
+      const demoted = await knex(roleLink.name).whereIn(roleLink.joinColumn.name, dueUsers.slice(0, 1000)).andWhere(roleLink.inverseJoinColumn.name, fallback.id).count({ n: '*' });
+      const notices = await knex('subscriptions_messages').where({ kind: 'expiry' }).count({ n: '*' });
+      // And a run with nothing due on the same table.
+      const idle = await peakDuring(() => scheduler.runOnce({ now: new Date(now.getTime() + 1000), steps: ['lifecycle'] }));
+      out.sweeps.push({
+        total: TOTAL,
+        due: DUE,
+        pluginMs: plugin.ms,
+        pluginFigures: plugin.result,
+        baselineMs: baseline.ms,
+        baselineRows: baseline.result,
+        idleRunMs: idle.ms,
+        idleRss,
+        pluginPeakRss: plugin.peakRss,
+        checkedExpired: Number(expired[0].n),
+        checkedDemoted: Number(demoted[0].n),
+        expiryNotices: Number(notices[0].n),
+      });
+      process.stderr.write(`[scheduler-worker] sweep round ${round + 1}: plugin ${plugin.ms.toFixed(1)} ms, baseline ${baseline.ms.toFixed(1)} ms, idle ${idle.ms.toFixed(1)} ms\n`);
+    }
 
     // --- 4. Reminders: REMINDERS subscriptions whose "7 days before" reminder fell due in the
     // last 30 s (the time since the previous run) --------------------------------------------
-    await knex('subscriptions_messages').del();
+    await clearOutbox();
     const reminderUsers = await members(REMINDERS, 'r');
     const remindNow = new Date(now.getTime() + 10 * DAY);
     await subscriptions(reminderUsers, (i) => new Date(remindNow.getTime() + 7 * DAY - 30_000 + (i % 20_000)), 'u');
     await strapi.db.query('plugin::subscriptions.notification-rule').create({ data: { offer: offer.id, amount: 7, period: 'days', when: 'before' } });
     await scheduler.runOnce({ now: new Date(remindNow.getTime() - 60_000), steps: ['reminders'] }); // opens the window
-    smtp.received.clear();
-    const remind = await peakDuring(async () => {
-      const figures = await scheduler.runOnce({ now: remindNow, steps: ['reminders', 'delivery'] });
-      return figures;
-    });
-    const reminderTargets = [...smtp.received.keys()].filter((a) => a.startsWith('r'));
-    const deliveredOnce = reminderTargets.filter((a) => smtp.received.get(a) === 1).length;
-    const deliveredMore = reminderTargets.filter((a) => smtp.received.get(a) > 1).length;
+    const store = strapi.store({ type: 'plugin', name: 'subscriptions' });
+    out.reminders = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      // The baseline: plain nodemailer, a pool of its default five connections, every message at once.
+      smtp.received.clear();
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, pool: true, ignoreTLS: true });
+      const mailBaseline = await peakDuring(async () => {
+        const jobs = [];
+        for (let i = 0; i < REMINDERS; i += 1) {
+          jobs.push(
+            transport.sendMail({
+              from: 'members@example.com',
+              to: `baseline${i}@bench.local`,
+              subject: 'Your subscription to Bench ends on 6 January 2030',
+              text: 'Hello, your subscription ends soon. Renew it to keep your access.',
+            })
+          );
+        }
+        await Promise.all(jobs);
+      });
+      transport.close();
+      const baselineDelivered = smtp.received.size;
 
-    smtp.received.clear();
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, pool: true, ignoreTLS: true });
-    const mailBaseline = await peakDuring(async () => {
-      const jobs = [];
-      for (let i = 0; i < REMINDERS; i += 1) {
-        jobs.push(
-          transport.sendMail({
-            from: 'members@example.com',
-            to: `baseline${i}@bench.local`,
-            subject: 'Your subscription to Bench ends on 6 January 2030',
-            text: 'Hello, your subscription ends soon. Renew it to keep your access.',
-          })
-        );
-      }
-      await Promise.all(jobs);
-    });
-    transport.close();
-    out.reminders = {
-      due: REMINDERS,
-      pluginMs: remind.ms,
-      pluginFigures: remind.result,
-      deliveredOnce,
-      deliveredMore,
-      baselineMs: mailBaseline.ms,
-      baselineDelivered: smtp.received.size,
-    };
+      // The plugin: the same reminders queued again (no outbox rows, the window reopened), then sent.
+      await clearOutbox();
+      await store.set({ key: 'scheduler', value: { remindersCheckedUntil: new Date(remindNow.getTime() - 60_000).toISOString() } });
+      smtp.received.clear();
+      const remind = await peakDuring(() => scheduler.runOnce({ now: remindNow, steps: ['reminders', 'delivery'] }));
+      const reminderTargets = [...smtp.received.keys()].filter((a) => a.startsWith('r'));
+      const deliveredOnce = reminderTargets.filter((a) => smtp.received.get(a) === 1).length;
+      const deliveredMore = reminderTargets.filter((a) => smtp.received.get(a) > 1).length;
+      out.reminders.push({
+        due: REMINDERS,
+        pluginMs: remind.ms,
+        pluginFigures: remind.result,
+        deliveredOnce,
+        deliveredMore,
+        baselineMs: mailBaseline.ms,
+        baselineDelivered,
+      });
+      process.stderr.write(`[scheduler-worker] reminders round ${round + 1}: plugin ${remind.ms.toFixed(1)} ms (${deliveredOnce} once, ${deliveredMore} more), baseline ${mailBaseline.ms.toFixed(1)} ms\n`);
+    }
   } finally {
     await strapi.destroy();
     await smtp.close();
