@@ -37,6 +37,16 @@ describe('targetRole', () => {
     expect(targetRole([high, mid, low], FALLBACK, NOW)).toBe(20);
   });
 
+  it('an ended subscription never grants, even when a clock behind the one that ended it reads its end as ahead', () => {
+    // Process A ended a grace period at its now (end = A's now); process B's clock is 20 s behind.
+    const endedByA = plusHours(NOW, 20 / 3600);
+    for (const status of ['expired', 'cancelled', 'refunded'] as const) {
+      expect(targetRole([grant({ roleId: 20, level: 2, status, endsAt: endedByA })], FALLBACK, NOW)).toBe(FALLBACK);
+    }
+    // A pending subscription whose start passed grants (the scheduler has not activated it yet).
+    expect(targetRole([grant({ roleId: 20, level: 2, status: 'pending', startsAt: plusHours(NOW, -1) })], FALLBACK, NOW)).toBe(20);
+  });
+
   it('equal levels → the later end wins', () => {
     const short = grant({ roleId: 10, level: 2, endsAt: plusDays(NOW, 5) });
     const long = grant({ roleId: 20, level: 2, endsAt: plusDays(NOW, 6) });
@@ -153,8 +163,10 @@ const grantArb: fc.Arbitrary<RoleGrant & { roleId: number | null; level: number 
   });
 
 /** Active now, read from the dates: not refunded, started, not ended. */
+// README: a subscription grants its offer's role while it is active; an ended one (expired,
+// cancelled, refunded) never grants again by itself, whatever its dates say at `now`.
 const activeNow = (g: RoleGrant): boolean =>
-  g.status !== 'refunded' &&
+  (g.status === 'active' || g.status === 'pending') &&
   g.startsAt.getTime() <= NOW.getTime() &&
   (g.endsAt === null || g.endsAt.getTime() > NOW.getTime());
 

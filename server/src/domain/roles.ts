@@ -23,6 +23,15 @@ export type RoleDecision =
   | { change: true; roleId: number; from: number | null };
 
 /**
+ * Only a subscription stored as active or pending may grant: an ended one (expired, cancelled,
+ * refunded) stays ended whatever `now` says. A process whose clock is a few seconds behind the
+ * one that ended a grace period (end = that process's now) would otherwise read the end as still
+ * ahead and give the role back (found by the two-process fault scenario). Renewals and date edits
+ * write their own status, so a stored end never hides paid time.
+ */
+const MAY_GRANT = new Set(['active', 'pending']);
+
+/**
  * The role a member should have: the role of the active subscription whose offer has the highest
  * level (tie: the later end, an open end beating any date), or the fallback role when none is
  * active. A role the plugin does not manage (neither the fallback nor granted by an offer) is
@@ -30,7 +39,7 @@ export type RoleDecision =
  */
 export const targetRole = (grants: readonly RoleGrant[], fallbackRoleId: number, now: Date): number => {
   const best = grants
-    .filter((g) => g.roleId !== null && statusAt(g, now) === 'active')
+    .filter((g) => g.roleId !== null && MAY_GRANT.has(g.status) && statusAt(g, now) === 'active')
     .sort((a, b) => {
       if (b.level !== a.level) return b.level - a.level;
       const endA = a.endsAt === null ? Number.POSITIVE_INFINITY : a.endsAt.getTime();
