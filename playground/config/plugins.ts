@@ -20,16 +20,22 @@ const PLUGIN = path.resolve(PLAYGROUND, '..');
  */
 const noDelaySocket = (
   options: { host?: string; port?: number },
-  callback: (error: Error | null, info?: { connection: net.Socket }) => void
+  callback: (error: Error | null, info?: { connection?: net.Socket }) => void
 ) => {
   // nodemailer (pooled or not) uses only a socket already connected, handed back as `connection`;
   // it ignores a `{ socket }` answer and then connects on its own, with Nagle's algorithm on.
+  // A connection that fails is handed back as "no socket": nodemailer then connects on its own
+  // and meets the same error through its own path, which drops the pool's slot. An error passed to
+  // this callback instead fails the message but leaves the pool slot taken for good: after five
+  // refused connections (an SMTP server down) the pool never sends again and every later send
+  // waits forever (found by the fault suite's smtp-down scenario).
+  const fallBack = () => callback(null, {});
   const socket = net.connect(options.port ?? 25, options.host ?? 'localhost', () => {
-    socket.removeListener('error', callback);
+    socket.removeListener('error', fallBack);
     socket.setNoDelay(true);
     callback(null, { connection: socket });
   });
-  socket.once('error', callback);
+  socket.once('error', fallBack);
 };
 
 /**
