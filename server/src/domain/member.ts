@@ -16,7 +16,7 @@ import {
   type Status,
   type SubscriptionDates,
 } from './lifecycle';
-import { anchorKeptBy, subtractPeriod } from './periods';
+import { subtractPeriod } from './periods';
 import { decideCreateOrRenew } from './stacking';
 
 /**
@@ -359,7 +359,11 @@ const refundPayment = (draft: Draft, p: MemberPayment): void => {
     ...before,
     dueAt,
     endsAt,
-    anchorDay: before.anchorDay === null ? null : anchorKeptBy(dueAt, before.anchorDay),
+    // The chain's anchor day stays: a refund moves the paid end back by a length of time, which
+    // can land beside the anchor (31 Mar − 31 days = 28 Feb, 30 Apr − 31 days = 30 Mar); the next
+    // renewal asks whether its start is on the anchor (`extendFromPaidEnd`). Re-deriving the anchor
+    // here from such an intermediate end lost the 31st (found by the paid-time property test).
+    anchorDay: before.anchorDay,
   };
   draft.put({ ...current, ...next, status: statusAt(next, now) });
 };
