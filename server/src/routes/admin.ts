@@ -67,6 +67,8 @@ export default {
     { method: 'GET', path: '/users', handler: 'offerAdmin.searchUsers', config: guard(ACTIONS.subscribersManage) },
     { method: 'GET', path: '/roles', handler: 'offerAdmin.roles', config: guard(ACTIONS.settingsRead) },
     { method: 'GET', path: '/payment-events', handler: 'logs.paymentEvents', config: guard(ACTIONS.read) },
+    // Re-apply a payment event an admin fixed (an unmapped product, once mapped): once per event.
+    { method: 'POST', path: '/payment-events/:id/replay', handler: 'logs.replay', config: guard(ACTIONS.manage) },
     { method: 'GET', path: '/messages', handler: 'logs.messages', config: guard(ACTIONS.read) },
     { method: 'POST', path: '/settings/preview', handler: 'emails.preview', config: guard(ACTIONS.settingsRead) },
     { method: 'POST', path: '/settings/test-email', handler: 'emails.sendTest', config: guard(ACTIONS.settingsUpdate) },
