@@ -294,7 +294,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const row of rows) if (!candidates.has(row.id)) candidates.set(row.id, row);
       if (rows.length >= fetch) cutoff = Math.min(cutoff, instantOf(rows[rows.length - 1]));
     };
-    const time = (value: unknown) => new Date(value as string).getTime();
+    const time = (value: unknown) => (toDate(value) as Date).getTime();
     collect(await subscriptions.upcoming.starts(to, fetch), (row) => time(row.startsAt));
     collect(await subscriptions.upcoming.ends(to, fetch), (row) => time(row.endsAt));
     collect(await subscriptions.upcoming.paidEnds(new Date(to.getTime() - graceMs), fetch), (row) => time(row.dueAt) + graceMs);
