@@ -6,6 +6,7 @@ import { TrackingPage } from './Tracking';
 import { OffersPage } from './Offers';
 import { OfferPage } from './Offer';
 import { LogsPage } from './Logs';
+import { PreviewPage } from './Preview';
 
 /** Main menu → Subscriptions: tracking, offers and logs, for admins with the read permission. */
 export const App = () => (
@@ -16,6 +17,7 @@ export const App = () => (
         <Route path="offers" element={<OffersPage />} />
         <Route path="offers/:documentId" element={<OfferPage />} />
         <Route path="logs" element={<LogsPage />} />
+        <Route path="preview" element={<PreviewPage />} />
         <Route path="*" element={<Page.Error />} />
       </Routes>
     </Layouts.Root>

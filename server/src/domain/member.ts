@@ -552,6 +552,27 @@ export const settled = (
   return { next: { ...current, status }, graceEnded: false };
 };
 
+/**
+ * The first instant at which `settled` has something to do for these dates (null: never, as
+ * they stand). `settled` only changes its answer where `statusAt` does (the start, the end) or
+ * where `isPastGrace` does (just past the paid end plus the grace hours); once due, a
+ * transition stays due until it is applied. So the answer is the first of those instants at
+ * which `settled` itself says so: what the preview of the scheduler's work reports, asked of
+ * the same rule the scheduler applies.
+ */
+export const settleDueAt = (current: SubscriptionDates, graceHours: number): Date | null => {
+  const candidates: number[] = [current.startsAt.getTime()];
+  if (current.endsAt) candidates.push(current.endsAt.getTime());
+  if (current.dueAt) {
+    const graceEnd = current.dueAt.getTime() + graceHours * 3_600_000;
+    candidates.push(Math.ceil(graceEnd), Math.floor(graceEnd) + 1);
+  }
+  for (const t of [...new Set(candidates)].sort((a, b) => a - b)) {
+    if (settled(current, new Date(t), graceHours) !== null) return new Date(t);
+  }
+  return null;
+};
+
 /** Whether two versions of a subscription's dates differ in anything the database stores. */
 export const datesDiffer = (a: SubscriptionDates, b: SubscriptionDates): boolean =>
   a.status !== b.status ||

@@ -139,6 +139,16 @@ export const messageRepository = (strapi: Core.Strapi) => {
   const existsWithDedupeKey = async (dedupeKey: string): Promise<boolean> =>
     !!(await query().findOne({ where: { dedupeKey }, select: ['id'] }));
 
+  /** Which of these dedupe keys are taken already (the preview leaves out what is queued). */
+  const takenKeys = async (keys: readonly string[]): Promise<Set<string>> => {
+    const taken = new Set<string>();
+    for (const part of chunks([...new Set(keys)], 500)) {
+      const rows = (await query().findMany({ where: { dedupeKey: { $in: part } }, select: ['dedupeKey'] })) as { dedupeKey: string }[];
+      for (const row of rows) taken.add(row.dedupeKey);
+    }
+    return taken;
+  };
+
   /**
    * Inserts messages whose dedupe key is free, in one statement per chunk (INSERT … ON CONFLICT DO
    * NOTHING RETURNING on PostgreSQL and SQLite; one INSERT IGNORE per row on MySQL, which returns
@@ -476,6 +486,7 @@ export const messageRepository = (strapi: Core.Strapi) => {
 
   return {
     existsWithDedupeKey,
+    takenKeys,
     insertUnlessDuplicate,
     enqueueMany,
     findDue,
