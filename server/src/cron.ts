@@ -30,7 +30,7 @@ const LOOKAHEAD_RUNS = 16;
  * (croner, the process's time zone), over its next occurrences after `from`.
  */
 export const cronIntervalMs = (rule: string, from: Date): number => {
-  const runs = new Cron(rule, { paused: true }).nextRuns(LOOKAHEAD_RUNS, from);
+  const runs = new Cron(rule, { paused: true, sloppyRanges: true }).nextRuns(LOOKAHEAD_RUNS, from);
   let longest = 0;
   for (let i = 1; i < runs.length; i += 1) longest = Math.max(longest, runs[i].getTime() - runs[i - 1].getTime());
   if (runs.length > 0) longest = Math.max(longest, runs[0].getTime() - from.getTime());
