@@ -44,7 +44,8 @@ export const schedulerRunRepository = (strapi: Core.Strapi) => {
   const record = async (run: SchedulerRunRecord, keep = KEPT_RUNS) => {
     await query().create({ data: { ...run } });
     const [boundary] = (await query().findMany({ select: ['id'], orderBy: { id: 'desc' }, offset: keep - 1, limit: 1 })) as { id: number }[];
-    if (boundary) await query().deleteMany({ where: { id: { $lt: boundary.id } } });
+    // Always the same statements, whether there is something to drop or not (a run's cost is constant).
+    await query().deleteMany({ where: { id: { $lt: boundary?.id ?? 0 } } });
   };
 
   /** The run that finished last (completed or not), and the last one that completed. */
