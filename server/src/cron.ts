@@ -44,9 +44,17 @@ export interface CronState {
   pluginCronEnabled: boolean;
   /** The rule of every job the plugin registers (or, none registered, the configured `cron.rule`). */
   rules: string[];
-  /** The longest interval of those rules, in ms. */
-  intervalMs: number;
+  /** The longest interval of those rules, in ms; null when one cannot be read (Strapi does not schedule it). */
+  intervalMs: number | null;
 }
+
+const readableInterval = (rule: string, now: Date): number | null => {
+  try {
+    return cronIntervalMs(rule, now);
+  } catch {
+    return null;
+  }
+};
 
 export const cronState = (strapi: Core.Strapi, now: Date): CronState => {
   const cron = (strapi.plugin('subscriptions').config('cron') ?? {}) as Partial<PluginConfig['cron']>;
@@ -57,7 +65,10 @@ export const cronState = (strapi: Core.Strapi, now: Date): CronState => {
     strapiCronEnabled: strapi.config.get<unknown>('server.cron.enabled', true) !== false,
     pluginCronEnabled: jobs.length > 0,
     rules,
-    intervalMs: Math.max(...rules.map((rule) => cronIntervalMs(rule, now))),
+    intervalMs: rules.reduce<number | null>((longest, rule) => {
+      const interval = readableInterval(rule, now);
+      return longest === null || interval === null ? null : Math.max(longest, interval);
+    }, 0),
   };
 };
 

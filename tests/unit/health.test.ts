@@ -58,6 +58,12 @@ describe('health decision', () => {
     ]);
   });
 
+  it('names "invalid-cron-rule" when a rule cannot be read; a run then never counts as stale', () => {
+    expect(codes({ intervalMs: null })).toEqual(['invalid-cron-rule']);
+    expect(codes({ intervalMs: null, lastCompletedAt: null })).toEqual(['invalid-cron-rule', 'no-run']);
+    expect(healthDecision({ ...healthy, intervalMs: null }).staleAfterMs).toBeNull();
+  });
+
   it('refuses an interval that is not a positive number of ms', () => {
     for (const intervalMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => healthDecision({ ...healthy, intervalMs })).toThrow(/intervalMs/);
@@ -139,6 +145,10 @@ describe('cron interval of a rule', () => {
 
   it('reads ranges the way Strapi does (numeric-prefix steps such as 5/15)', () => {
     expect(cronIntervalMs('5/15 * * * *', from)).toBe(15 * MINUTE);
+  });
+
+  it('refuses a rule it cannot read', () => {
+    expect(() => cronIntervalMs('every minute', from)).toThrow();
   });
 
   it('is the rule each registered job runs on: the longest one counts for the health check', () => {

@@ -9,6 +9,7 @@ import { msg, useT } from '../utils/translate';
 export const PROBLEM_LABELS: Record<string, { title: string; fix: string }> = {
   'strapi-cron-disabled': { title: msg('health.problem.strapiCron.title'), fix: msg('health.problem.strapiCron.fix') },
   'plugin-cron-disabled': { title: msg('health.problem.pluginCron.title'), fix: msg('health.problem.pluginCron.fix') },
+  'invalid-cron-rule': { title: msg('health.problem.invalidRule.title'), fix: msg('health.problem.invalidRule.fix') },
   'no-run': { title: msg('health.problem.noRun.title'), fix: msg('health.problem.noRun.fix') },
   stale: { title: msg('health.problem.stale.title'), fix: msg('health.problem.stale.fix') },
 } satisfies Record<HealthProblemCode, { title: string; fix: string }>;
@@ -28,7 +29,7 @@ export const HealthProblems = ({ report }: { report: HealthReport }) => {
         const values = {
           lastRunAt: formatDate(problem.lastRunAt, true),
           rules: report.cron.rules.join(', '),
-          minutes: Math.round(report.cron.staleAfterSeconds / 60),
+          minutes: Math.round((report.cron.staleAfterSeconds ?? 0) / 60),
         };
         return (
           <Alert

@@ -6,7 +6,7 @@ import type { DataResponse } from './common';
  */
 
 /** What is wrong (each has a fix the admin and README describe). */
-export type HealthProblemCode = 'strapi-cron-disabled' | 'plugin-cron-disabled' | 'no-run' | 'stale';
+export type HealthProblemCode = 'strapi-cron-disabled' | 'plugin-cron-disabled' | 'invalid-cron-rule' | 'no-run' | 'stale';
 
 export interface HealthProblem {
   code: HealthProblemCode;
@@ -56,10 +56,10 @@ export interface HealthReport {
     strapiCronEnabled: boolean;
     pluginCronEnabled: boolean;
     rules: string[];
-    /** The longest interval between runs the rules ask for, in seconds. */
-    intervalSeconds: number;
+    /** The longest interval between runs the rules ask for, in seconds (null: a rule cannot be read). */
+    intervalSeconds: number | null;
     /** No completed run for this long (3 intervals) is a problem, in seconds. */
-    staleAfterSeconds: number;
+    staleAfterSeconds: number | null;
   };
 }
 

@@ -16,6 +16,8 @@ const MESSAGES: Record<DomainProblem['code'], string> = {
     "Strapi's cron is off (server.cron.enabled is false): no scheduled work runs. Set cron: { enabled: true } in config/server and restart.",
   'plugin-cron-disabled':
     "The plugin's cron is off (subscriptions config cron.enabled is false, or every step is switched off): set cron.enabled to true in config/plugins and restart, or make sure another process runs the scheduler.",
+  'invalid-cron-rule':
+    'A cron rule of the subscriptions plugin (cron.rule or cron.jobs.<step>.rule in config/plugins) cannot be read, so Strapi does not schedule it: fix the rule (e.g. "*/1 * * * *") and restart.',
   'no-run':
     'The scheduler has never completed a run: subscriptions are not activated or ended, reminders and e-mails are not sent. Check that cron is on and read the server log for "subscriptions scheduler".',
   stale:
@@ -84,8 +86,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         strapiCronEnabled: cron.strapiCronEnabled,
         pluginCronEnabled: cron.pluginCronEnabled,
         rules: cron.rules,
-        intervalSeconds: Math.round(cron.intervalMs / 1000),
-        staleAfterSeconds: Math.round(decision.staleAfterMs / 1000),
+        intervalSeconds: cron.intervalMs === null ? null : Math.round(cron.intervalMs / 1000),
+        staleAfterSeconds: decision.staleAfterMs === null ? null : Math.round(decision.staleAfterMs / 1000),
       },
     };
   };

@@ -69,7 +69,9 @@ export const SchedulerStatus = ({ report }: { report: HealthReport }) => {
               <Typography variant="omega">{t('health.noRunYet')}</Typography>
             )}
             <Typography variant="pi" textColor="neutral600">
-              {t('health.cron', { rules: report.cron.rules.join(', '), minutes: Math.round(report.cron.staleAfterSeconds / 60) })}
+              {report.cron.staleAfterSeconds === null
+                ? t('health.cronUnreadable', { rules: report.cron.rules.join(', ') })
+                : t('health.cron', { rules: report.cron.rules.join(', '), minutes: Math.round(report.cron.staleAfterSeconds / 60) })}
             </Typography>
           </Grid.Item>
           <Grid.Item col={6} s={12} direction="column" alignItems="flex-start" gap={2}>
