@@ -225,7 +225,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await runLog.record({
         startedAt,
         finishedAt: new Date(startedAt.getTime() + elapsedMs),
-        host: os.hostname(),
+        host: os.hostname().slice(0, 255),
         pid: process.pid,
         steps: [...steps],
         figures: { ...figures },
