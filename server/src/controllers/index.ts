@@ -8,5 +8,6 @@ import logs from './logs';
 import offerAdmin from './offer-admin';
 import emails from './emails';
 import preview from './preview';
+import health from './health';
 
-export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, preview };
+export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, preview, health };

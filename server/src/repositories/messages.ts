@@ -484,7 +484,29 @@ export const messageRepository = (strapi: Core.Strapi) => {
     return { rows: rows as MessageLogRow[], total: Number(total) };
   };
 
+  /**
+   * The outbox's backlog (the health check): messages waiting to be sent (`pending`, or `sending`
+   * under a claim), those whose last try failed, those failed for good (no attempt left), and when
+   * the oldest waiting one was written.
+   */
+  const backlog = async (maxAttempts: number) => {
+    const waiting = { status: { $in: ['pending', 'sending'] } };
+    const [pending, failed, failedForGood, oldest] = await Promise.all([
+      query().count({ where: waiting }),
+      query().count({ where: { status: 'failed' } }),
+      query().count({ where: { status: 'failed', attempts: { $gte: maxAttempts } } }),
+      query().findOne({ where: waiting, select: ['id', 'createdAt'], orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    ]);
+    return {
+      pending: Number(pending),
+      failed: Number(failed),
+      failedForGood: Number(failedForGood),
+      oldestPendingAt: (oldest?.createdAt ?? null) as unknown,
+    };
+  };
+
   return {
+    backlog,
     existsWithDedupeKey,
     takenKeys,
     insertUnlessDuplicate,

@@ -29,6 +29,8 @@ export default {
     },
     { method: 'GET', path: '/email-templates', handler: 'emails.templates', config: guard(ACTIONS.settingsRead) },
     // Admin panel pages (issue 5): tracking, offers' subscribers and rules, logs, e-mail tools.
+    // Scheduler health (issue 16): the banner of every page and the Tracking page's last run.
+    { method: 'GET', path: '/health', handler: 'health.admin', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/overview', handler: 'tracking.overview', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/subscriptions', handler: 'tracking.list', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/subscriptions/export', handler: 'tracking.export', config: guard(ACTIONS.read) },

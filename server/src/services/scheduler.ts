@@ -1,3 +1,4 @@
+import os from 'os';
 import type { Core } from '@strapi/strapi';
 import {
   DomainError,
@@ -18,6 +19,7 @@ import { subscriptionRepository, PAGE_SIZE } from '../repositories/subscriptions
 import { ruleRepository } from '../repositories/rules';
 import { messageRepository, type BatchMessage } from '../repositories/messages';
 import type { Preview, PreviewItem, PreviewItemKind } from '../contract';
+import { schedulerRunRepository } from '../repositories/scheduler-runs';
 
 /** Rows read per query: memory and lock time stay bounded whatever the backlog. */
 export const BATCH_SIZE = PAGE_SIZE;
@@ -75,6 +77,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const subscriptions = subscriptionRepository(strapi);
   const rules = ruleRepository(strapi);
   const outbox = messageRepository(strapi);
+  const runLog = schedulerRunRepository(strapi);
   const store = () => strapi.store({ type: 'plugin', name: 'subscriptions' });
 
   const errors = { count: 0 };
@@ -218,6 +221,44 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** The steps of one run at `now`, counted into `figures`. */
+  const work = async (now: Date, steps: readonly SchedulerStep[], figures: RunFigures) => {
+    if (steps.includes('lifecycle')) {
+      const { graceHours } = await settings().get();
+      const settle = (rows: SubscriptionRow[]) => settlePage(rows, now, graceHours, figures);
+      await subscriptions.due.activation(now, settle);
+      await subscriptions.due.expiry(now, settle);
+      await subscriptions.due.grace(new Date(now.getTime() - graceHours * 3_600_000), settle);
+    }
+    if (steps.includes('reminders')) await queueReminders(now, figures);
+    if (steps.includes('delivery')) {
+      const delivery = await messages().deliverDue({ now });
+      figures.sent = delivery.sent;
+      figures.failed = delivery.failed;
+    }
+  };
+
+  /**
+   * Records a run in the run log (the health check reads it): where it ran (hostname and pid),
+   * when, what it did. A failure to record is logged and does not fail the run.
+   */
+  const recordRun = async (startedAt: Date, elapsedMs: number, steps: readonly SchedulerStep[], figures: RunFigures, failure: string | null) => {
+    try {
+      await runLog.record({
+        startedAt,
+        finishedAt: new Date(startedAt.getTime() + elapsedMs),
+        host: os.hostname().slice(0, 255),
+        pid: process.pid,
+        steps: [...steps],
+        figures: { ...figures },
+        errors: figures.errors,
+        failure,
+      });
+    } catch (error) {
+      strapi.log.warn(`subscriptions scheduler: could not record the run (${(error as Error).message})`);
+    }
+  };
+
   /** One pass of the scheduled work at `now` (all steps unless told); returns what it did. */
   const runOnce = async (options: { now?: Date; steps?: readonly SchedulerStep[] } = {}): Promise<RunFigures> => {
     const steps = options.steps ?? SCHEDULER_STEPS;
@@ -234,20 +275,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       errors: 0,
     };
     const errorsAtStart = errors.count;
-    if (steps.includes('lifecycle')) {
-      const { graceHours } = await settings().get();
-      const settle = (rows: SubscriptionRow[]) => settlePage(rows, now, graceHours, figures);
-      await subscriptions.due.activation(now, settle);
-      await subscriptions.due.expiry(now, settle);
-      await subscriptions.due.grace(new Date(now.getTime() - graceHours * 3_600_000), settle);
-    }
-    if (steps.includes('reminders')) await queueReminders(now, figures);
-    if (steps.includes('delivery')) {
-      const delivery = await messages().deliverDue({ now });
-      figures.sent = delivery.sent;
-      figures.failed = delivery.failed;
+    const started = performance.now();
+    try {
+      await work(now, steps, figures);
+    } catch (error) {
+      figures.errors = errors.count - errorsAtStart + 1;
+      await recordRun(now, performance.now() - started, steps, figures, ((error as Error).message || String(error)).slice(0, 1000));
+      throw error;
     }
     figures.errors = errors.count - errorsAtStart;
+    await recordRun(now, performance.now() - started, steps, figures, null);
     const busy = Object.values(figures).some((n) => n > 0);
     const line = `subscriptions scheduler (${steps.join(', ')}) at ${now.toISOString()}: ${Object.entries(figures)
       .map(([k, v]) => `${k}=${v}`)

@@ -8,12 +8,14 @@ import { errorsOf } from '../../api/client';
 import { useRoles, useSaveSettings, useSettings } from '../../api/settings';
 import type { SettingsView } from '../../api/contract';
 import { useT } from '../../utils/translate';
+import { HealthBanner } from '../../components/HealthBanner';
 import { Click2SellSection } from './Click2SellSection';
 import { LifecycleSection } from './LifecycleSection';
 import { EmailSection } from './EmailSection';
 
 export const ProtectedSettingsPage = () => (
   <Page.Protect permissions={PERMISSIONS.settingsRead}>
+    <HealthBanner />
     <SettingsPage />
   </Page.Protect>
 );
