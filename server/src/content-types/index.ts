@@ -3,6 +3,7 @@ import subscription from './subscription/schema.json';
 import notificationRule from './notification-rule/schema.json';
 import paymentEvent from './payment-event/schema.json';
 import message from './message/schema.json';
+import historyEntry from './history-entry/schema.json';
 
 export const UID = {
   offer: 'plugin::subscriptions.offer',
@@ -10,6 +11,7 @@ export const UID = {
   notificationRule: 'plugin::subscriptions.notification-rule',
   paymentEvent: 'plugin::subscriptions.payment-event',
   message: 'plugin::subscriptions.message',
+  historyEntry: 'plugin::subscriptions.history-entry',
   user: 'plugin::users-permissions.user',
   role: 'plugin::users-permissions.role',
 } as const;
@@ -20,4 +22,5 @@ export default {
   'notification-rule': { schema: notificationRule },
   'payment-event': { schema: paymentEvent },
   message: { schema: message },
+  'history-entry': { schema: historyEntry },
 };
