@@ -1,5 +1,5 @@
 import type { Status } from './lifecycle';
-import type { Key, MemberResult, MemberSubscription } from './member';
+import type { Key, MemberEvent, MemberResult, MemberSubscription } from './member';
 
 /**
  * The history of a subscription: one entry per change, before → after, and why. Pure: the write
@@ -73,15 +73,26 @@ const differs = (a: MemberSubscription, b: MemberSubscription) =>
 const kindOf = (
   before: MemberSubscription,
   after: MemberSubscription,
-  result: Pick<MemberResult, 'events' | 'transitions'>
+  result: HistoryInput
 ): HistoryKind => {
   const mine = result.events.filter((e) => same(e.subscriptionId, after.id)).map((e) => e.name);
   const transition = result.transitions.find((t) => same(t.subscriptionId, after.id));
-  if (transition?.graceEnded) return 'grace-ended';
+  // The scheduler: a start that came, or an end that passed (whatever status the end leaves).
+  if (transition) return transition.graceEnded ? 'grace-ended' : transition.to === 'active' ? 'activated' : 'expired';
   // The strongest thing that happened: a refund or a cancellation outweighs the rest.
   for (const name of ['refunded', 'cancelled', 'renewed', 'expired', 'activated'] as const) {
     if (mine.includes(name)) return name;
   }
+  // What the event asked for, when the domain named nothing (a refund of one payment of several
+  // moves the paid end back but leaves the subscription active).
+  const asked: Partial<Record<MemberEvent['type'], HistoryKind>> = {
+    'refund-payment': 'refunded',
+    'cancel-payment': 'cancelled',
+    refund: 'refunded',
+    cancel: 'cancelled',
+    renew: 'renewed',
+  };
+  if (result.event && asked[result.event]) return asked[result.event]!;
   if (before.status !== after.status) {
     if (after.status === 'refunded') return 'refunded';
     if (after.status === 'cancelled') return 'cancelled';
@@ -90,6 +101,9 @@ const kindOf = (
   }
   return 'dates-edited';
 };
+
+/** What the domain said about a change: its events and transitions, and the event's type. */
+export type HistoryInput = Pick<MemberResult, 'events' | 'transitions'> & { event?: MemberEvent['type'] };
 
 /**
  * The history entries of one member's change: a subscription that appeared (created), one that
@@ -100,7 +114,7 @@ const kindOf = (
 export const historyOf = (
   before: readonly MemberSubscription[],
   after: readonly MemberSubscription[],
-  result: Pick<MemberResult, 'events' | 'transitions'>,
+  result: HistoryInput,
   cause: HistoryCause
 ): HistoryEntry[] => {
   const entries: HistoryEntry[] = [];

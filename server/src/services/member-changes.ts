@@ -258,7 +258,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
         const cause = change.cause ?? options.cause ?? API_CAUSE;
         causes.set(change.userId, cause);
-        for (const entry of historyOf(state.subscriptions, result.state.subscriptions, result, cause)) {
+        for (const entry of historyOf(state.subscriptions, result.state.subscriptions, { ...result, event: change.event.type }, cause)) {
           const key = String(entry.subscriptionId);
           entries.push(historyRow(entry, change.userId, written.get(key) ?? rowById.get(key) ?? null, now));
         }
