@@ -162,6 +162,34 @@ describe('subscription history', () => {
     }
   });
 
+  it('is written in the change\'s transaction: a change rolled back leaves no history, and the Content Manager is named', async () => {
+    const member = await createMember(strapi);
+    const sub = await subscriptionsService(strapi).subscribe({ user: member.id, offer: offerId });
+    const before = await historyOf(sub.documentId);
+    expect(before.map((e) => e.kind)).toEqual(['created']);
+    // A renewal inside a transaction that then fails: neither the renewal nor its history stays.
+    await expect(
+      strapi.db.transaction(async () => {
+        await subscriptionsService(strapi).renew(sub.documentId);
+        const inside = await strapi.plugin('subscriptions').service('history').forSubscription(sub.documentId);
+        expect(inside.map((e: Entry) => e.kind)).toEqual(['renewed', 'created']); // written inside it
+        throw new Error('rolled back');
+      })
+    ).rejects.toThrow('rolled back');
+    expect(await historyOf(sub.documentId)).toEqual(before);
+    expect(iso((await subOf(member.id)).dueAt)).toBe(iso(sub.dueAt));
+
+    // An admin editing the record in the Content Manager.
+    const endsAt = new Date(new Date(sub.dueAt as string).getTime() + 5 * DAY).toISOString();
+    const res = await http(strapi)
+      .put(`/content-manager/collection-types/${SUB}/${sub.documentId}`)
+      .set(auth)
+      .send({ endsAt });
+    expect(res.status).toBe(200);
+    const [edit] = await historyOf(sub.documentId);
+    expect([edit.kind, edit.after.endsAt, edit.cause]).toEqual(['dates-edited', endsAt, { kind: 'content-manager', ref: String(admin.id), label: admin.email }]);
+  });
+
   it('answers 404 for a document id that never was a subscription, and needs an admin', async () => {
     expect((await http(strapi).get('/subscriptions/subscriptions/nosuchdocument123/history').set(auth)).status).toBe(404);
     expect((await http(strapi).get('/subscriptions/subscriptions/nosuchdocument123/history')).status).toBe(401);
