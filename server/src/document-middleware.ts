@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { documentCause } from './utils/cause';
 import { DomainError, SOURCES, STATUSES, type DatesPatch, type Source, type Status } from './domain';
 import { UID } from './content-types';
 import { getService } from './utils/plugin';
@@ -130,6 +131,7 @@ const onSubscription = async (
         source: (extra.source as Source | undefined) ?? 'manual',
       },
       extra,
+      cause: documentCause(strapi),
     });
     return answer(applied.subscription!.documentId);
   }
@@ -139,7 +141,7 @@ const onSubscription = async (
     if (!current) return next();
     if (!current.user) throw new DomainError('user', 'the subscription has no member');
     if (action === 'delete') {
-      await changes.apply({ userId: current.user.id, event: { type: 'delete', subscriptionId: current.id } });
+      await changes.apply({ userId: current.user.id, event: { type: 'delete', subscriptionId: current.id }, cause: documentCause(strapi) });
       return { documentId: current.documentId, entries: [current] };
     }
     const data = params.data ?? {};
@@ -171,6 +173,7 @@ const onSubscription = async (
         ...(offer ? { offer: offerOf(offer) } : {}),
       },
       extra: extraOf(data),
+      cause: documentCause(strapi),
     });
     return answer(current.documentId);
   }
@@ -215,7 +218,7 @@ const onOffer = async (
     const changes = getService(strapi, 'memberChanges');
     const alsoManagedRoles = before.role ? [before.role.id] : [];
     if (action === 'delete') {
-      for (let i = 0; i < subscribers.length; i += 200) await changes.refreshRoles(subscribers.slice(i, i + 200), { now, alsoManagedRoles });
+      for (let i = 0; i < subscribers.length; i += 200) await changes.refreshRoles(subscribers.slice(i, i + 200), { now, alsoManagedRoles, cause: documentCause(strapi) });
       return result;
     }
     if ('role' in data || 'level' in data) {
@@ -224,7 +227,7 @@ const onOffer = async (
       if ((after.role?.id ?? null) !== (before.role?.id ?? null) || (after.level ?? 0) !== (before.level ?? 0)) {
         getService(strapi, 'roles').invalidate();
         await subscriptionRepository(strapi).membersOfOffer(before.id, async (ids) => {
-          await changes.refreshRoles(ids, { now, alsoManagedRoles });
+          await changes.refreshRoles(ids, { now, alsoManagedRoles, cause: documentCause(strapi) });
         });
       }
     }

@@ -1,6 +1,6 @@
 import { useFetchClient } from '@strapi/strapi/admin';
-import { apiPath, segment } from './client';
-import type { EditDatesInput, SubscriptionAction, SubscriptionRecord, SubscriptionResponse } from './contract';
+import { apiPath, segment, useGet } from './client';
+import type { EditDatesInput, HistoryResponse, SubscriptionAction, SubscriptionRecord, SubscriptionResponse } from './contract';
 
 /** One subscription's changes: renew, cancel, refund, and its dates. Each answers it as saved. */
 
@@ -15,3 +15,7 @@ export const useSubscriptionActions = () => {
       (await put<SubscriptionResponse>(apiPath(`${subscriptionPath(documentId)}/dates`), input)).data.data,
   };
 };
+
+/** A subscription's history, newest first (none read while `documentId` is null). */
+export const useSubscriptionHistory = (documentId: string | null) =>
+  useGet<HistoryResponse>(documentId ? apiPath(`${subscriptionPath(documentId)}/history`) : null);

@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { Badge, Box, Button, Dialog, Field, Flex, IconButton, Link, Tabs, TextInput, Typography } from '@strapi/design-system';
-import { ArrowClockwise, Cross, Download, ExternalLink, ArrowLeft, Pencil } from '@strapi/icons';
+import { ArrowClockwise, Clock, Cross, Download, ExternalLink, ArrowLeft, Pencil } from '@strapi/icons';
 import { useNotification } from '@strapi/strapi/admin';
 import { useCan } from '../utils/can';
 import { PERMISSIONS } from '../permissions';
@@ -20,6 +20,7 @@ import { useFormatDate } from '../utils/dates';
 import { usePagedFilters } from '../utils/filters';
 import { SOURCE_LABELS, STATUS_LABELS, msg, optionsOf, useT } from '../utils/translate';
 import { StatusBadge } from './StatusBadge';
+import { HistoryModal } from './HistoryModal';
 import { PagedTable, type Column } from './PagedTable';
 import { FilterSelect } from './FilterSelect';
 import { SearchForm } from './SearchForm';
@@ -88,6 +89,7 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
   });
   const [confirm, setConfirm] = React.useState<{ action: SubscriptionAction; item: SubscriptionListItem } | null>(null);
   const [busy, setBusy] = React.useState(false);
+  const [history, setHistory] = React.useState<SubscriptionListItem | null>(null);
 
   const offers = useOffers(!offer);
   const query: SubscriptionFilterQuery = {
@@ -186,6 +188,9 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
               <Pencil />
             </IconButton>
           )}
+          <IconButton label={t('action.history')} onClick={() => setHistory(item)}>
+            <Clock />
+          </IconButton>
           {item.user && (
             <Link href={CONTENT_MANAGER.user(item.user.documentId)} isExternal={false} endIcon={<ExternalLink />}>
               {t('action.openUser')}
@@ -261,6 +266,8 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
         pagination={data?.meta.pagination}
         onPage={setPage}
       />
+
+      {history && <HistoryModal item={history} onClose={() => setHistory(null)} />}
 
       <Dialog.Root open={confirm !== null} onOpenChange={(open) => !open && setConfirm(null)}>
         {confirm && (

@@ -1,6 +1,8 @@
 import { useIntl } from 'react-intl';
 import { PLUGIN_ID } from '../pluginId';
 import type {
+  HistoryCauseKind,
+  HistoryKind,
   Locale,
   MessageKind,
   Period,
@@ -71,3 +73,25 @@ export const LOCALE_LABELS: Record<string, string> = {
   en: msg('locale.en'),
   fr: msg('locale.fr'),
 } satisfies Record<Locale, string>;
+
+export const HISTORY_KIND_LABELS: Record<string, string> = {
+  created: msg('history.kind.created'),
+  renewed: msg('history.kind.renewed'),
+  'dates-edited': msg('history.kind.dates-edited'),
+  cancelled: msg('history.kind.cancelled'),
+  refunded: msg('history.kind.refunded'),
+  activated: msg('history.kind.activated'),
+  expired: msg('history.kind.expired'),
+  'grace-ended': msg('history.kind.grace-ended'),
+  deleted: msg('history.kind.deleted'),
+  'role-changed': msg('history.kind.role-changed'),
+} satisfies Record<HistoryKind, string>;
+
+export const HISTORY_CAUSE_LABELS: Record<string, string> = {
+  payment: msg('history.cause.payment'),
+  admin: msg('history.cause.admin'),
+  'content-manager': msg('history.cause.content-manager'),
+  scheduler: msg('history.cause.scheduler'),
+  member: msg('history.cause.member'),
+  api: msg('history.cause.api'),
+} satisfies Record<HistoryCauseKind, string>;

@@ -4,6 +4,7 @@ import notificationRule from './notification-rule/schema.json';
 import paymentEvent from './payment-event/schema.json';
 import message from './message/schema.json';
 import schedulerRun from './scheduler-run/schema.json';
+import historyEntry from './history-entry/schema.json';
 
 export const UID = {
   offer: 'plugin::subscriptions.offer',
@@ -12,6 +13,7 @@ export const UID = {
   paymentEvent: 'plugin::subscriptions.payment-event',
   message: 'plugin::subscriptions.message',
   schedulerRun: 'plugin::subscriptions.scheduler-run',
+  historyEntry: 'plugin::subscriptions.history-entry',
   user: 'plugin::users-permissions.user',
   role: 'plugin::users-permissions.role',
 } as const;
@@ -23,4 +25,5 @@ export default {
   'payment-event': { schema: paymentEvent },
   message: { schema: message },
   'scheduler-run': { schema: schedulerRun },
+  'history-entry': { schema: historyEntry },
 };

@@ -15,3 +15,4 @@ export type * from './logs';
 export type * from './emails';
 export type * from './preview';
 export type * from './health';
+export type * from './history';

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { getService } from '../utils/plugin';
 import { rethrowAsHttp } from '../utils/errors';
+import { adminCause } from '../utils/cause';
 import { isoDate, notFoundAs404, parse } from '../utils/validation';
 import type { DeleteResponse, NotificationRuleResponse, OffersResponse, RolesResponse, UsersResponse } from '../contract';
 
@@ -74,6 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         offer: ctx.params.documentId,
         startsAt: body.startsAt ?? null,
         source: 'manual',
+        cause: adminCause(ctx),
       });
       ctx.status = 201;
       ctx.body = { data: row };
@@ -87,7 +89,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
       }
       const patch = parse(datesBody, body);
-      ctx.body = { data: await getService(strapi, 'subscriptions').editDates(ctx.params.documentId, patch) };
+      ctx.body = { data: await getService(strapi, 'subscriptions').editDates(ctx.params.documentId, patch, { cause: adminCause(ctx) }) };
     }),
     searchUsers: handle([], async (ctx) => {
       ctx.body = { data: await offers().searchUsers(parse(usersQuery, ctx.query).search) } satisfies UsersResponse;

@@ -36,6 +36,9 @@ export const INDEXES: IndexSpec[] = [
   { uid: UID.subscription, name: 'subs_subscriptions_starts_idx', columns: ['starts_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_source_idx', columns: ['source', 'ends_at'] },
   { uid: UID.message, name: 'subs_messages_created_idx', columns: ['created_at'] },
+  // A subscription's history, newest first; a member's role entries.
+  { uid: UID.historyEntry, name: 'subs_history_subscription_idx', columns: ['subscription_document_id', 'id'] },
+  { uid: UID.historyEntry, name: 'subs_history_user_idx', columns: ['user_id', 'id'] },
 ];
 
 const exists = async (strapi: Core.Strapi, table: string, name: string): Promise<boolean> => {

@@ -8,3 +8,4 @@ export * from './reminders';
 export * from './templates';
 export * from './member';
 export * from './health';
+export * from './history';

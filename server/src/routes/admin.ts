@@ -27,6 +27,13 @@ export default {
       handler: 'subscriptions.refund',
       config: guard(ACTIONS.manage),
     },
+    // A subscription's history (issue 17): every change, before → after, and why.
+    {
+      method: 'GET',
+      path: '/subscriptions/:documentId/history',
+      handler: 'subscriptions.history',
+      config: guard(ACTIONS.read),
+    },
     { method: 'GET', path: '/email-templates', handler: 'emails.templates', config: guard(ACTIONS.settingsRead) },
     // Admin panel pages (issue 5): tracking, offers' subscribers and rules, logs, e-mail tools.
     // Scheduler health (issue 16): the banner of every page and the Tracking page's last run.

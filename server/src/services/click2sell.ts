@@ -235,7 +235,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           return finish('pending', `${meaning} recorded before its payment: applied when the payment arrives`);
         }
         const applied = await changes.apply(
-          { userId: memberId, event: { type: meaning === 'refund' ? 'refund-payment' : 'cancel-payment', acquirerId: acquirer } },
+          { userId: memberId, event: { type: meaning === 'refund' ? 'refund-payment' : 'cancel-payment', acquirerId: acquirer }, cause: { kind: 'payment', ref: event.id } },
           { now: pinned }
         );
         const outcome: Outcome = applied.result.outcome === 'replay' ? 'duplicate' : applied.result.outcome;
@@ -268,7 +268,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // Refunds or cancellations that waited for this payment are applied with it: it bought nothing.
         if (pending.length > 0) await ledger.resolvePending(pending.map((p) => Number(p.id)), 'applied with its payment, which bought nothing (unmapped product)');
         // As the Plone add-on did: the member is provisioned (with the fallback role); admins see it.
-        await changes.refreshRoles([user.id], { now: pinned });
+        await changes.refreshRoles([user.id], { now: pinned, cause: { kind: 'payment', ref: event.id } });
         return finish('unmapped', `unmapped product: no offer has click2sellProductId "${n.product_id}"`, { user: user.id });
       }
       const settings = await getService(strapi, 'settings').get();
@@ -284,6 +284,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             source: 'click2sell',
           },
           pending,
+          cause: { kind: 'payment', ref: event.id },
           // A payment reads only the payments of its own acquirer transaction: those are the
           // earlier ledger rows just read (the member's applied payments among them).
           payments: earlier

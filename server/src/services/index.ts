@@ -11,6 +11,7 @@ import tracking from './tracking';
 import logs from './logs';
 import offerAdmin from './offer-admin';
 import health from './health';
+import history from './history';
 
 const services = {
   clock,
@@ -26,6 +27,7 @@ const services = {
   logs,
   offerAdmin,
   health,
+  history,
 };
 
 export type ServiceMap = typeof services;

@@ -2,6 +2,11 @@ import type { Core } from '@strapi/strapi';
 import {
   applyToMember,
   datesDiffer,
+  historyOf,
+  roleHistoryOf,
+  type HistoryCause,
+  type HistoryEntry,
+  type RoleDecision,
   NEW_PAYMENT,
   paymentDiffers,
   type Key,
@@ -22,6 +27,7 @@ import { offerRepository } from '../repositories/offers';
 import { paymentEventRepository } from '../repositories/payment-events';
 import { memberRepository } from '../repositories/members';
 import { messageRepository, type BatchMessage } from '../repositories/messages';
+import { historyRepository, type NewHistoryRow } from '../repositories/history';
 
 export const SUBSCRIPTION_EVENTS = [
   'subscriptions.subscription.created',
@@ -74,7 +80,38 @@ export interface MemberChange {
    * otherwise they are read under the lock.
    */
   payments?: MemberPayment[];
+  /** Why: written on the history entries of this change (default: the options' cause, else the service API). */
+  cause?: HistoryCause;
 }
+
+/** The cause of a change whose caller named none: the service API. */
+export const API_CAUSE: HistoryCause = { kind: 'api' };
+
+/** A history entry as its row: the member, the stored subscription it concerns, when. */
+const historyRow = (entry: HistoryEntry, userId: number, row: { id: number; documentId?: string } | null, at: Date): NewHistoryRow => ({
+  at,
+  kind: entry.kind,
+  userId,
+  subscriptionId: row?.id ?? null,
+  subscriptionDocumentId: row?.documentId ?? null,
+  before: entry.before,
+  after: entry.after,
+  roleBefore: entry.roleBefore ?? null,
+  roleAfter: entry.roleAfter ?? null,
+  causeKind: entry.cause.kind,
+  causeRef: entry.cause.ref === undefined || entry.cause.ref === null ? null : String(entry.cause.ref).slice(0, 255),
+  causeLabel: entry.cause.label ? entry.cause.label.slice(0, 255) : null,
+});
+
+/** Member-level history rows for the roles a decision changed. */
+const roleRows = (decisions: ReadonlyMap<number, RoleDecision>, causes: ReadonlyMap<number, HistoryCause>, at: Date): NewHistoryRow[] => {
+  const rows: NewHistoryRow[] = [];
+  for (const [userId, decision] of decisions) {
+    const entry = roleHistoryOf(decision, causes.get(userId) ?? API_CAUSE);
+    if (entry) rows.push(historyRow(entry, userId, null, at));
+  }
+  return rows;
+};
 
 /** The columns of a subscription that differ between what was read and what was decided. */
 const changedColumns = (before: SubscriptionDates, after: SubscriptionDates): Record<string, unknown> => {
@@ -114,6 +151,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const members = memberRepository(strapi);
   const offers = offerRepository(strapi);
   const outbox = messageRepository(strapi);
+  const history = historyRepository(strapi);
   const clock = () => getService(strapi, 'clock');
   const settings = () => getService(strapi, 'settings');
   const roles = () => getService(strapi, 'roles');
@@ -139,7 +177,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * `now` pinned by the caller, or read after the locks are held: work that waited for another
    * change must not judge that change's fresh subscription as not started yet.
    */
-  const applyMany = async (changes: readonly MemberChange[], options: { now?: Date; alsoManagedRoles?: number[] } = {}): Promise<AppliedChange[]> =>
+  const applyMany = async (
+    changes: readonly MemberChange[],
+    options: { now?: Date; alsoManagedRoles?: number[]; cause?: HistoryCause } = {}
+  ): Promise<AppliedChange[]> =>
     strapi.db.transaction(async ({ onCommit }) => {
       const userIds = [...new Set(changes.map((c) => c.userId))];
       await members.lock(userIds);
@@ -151,6 +192,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const notices: BatchMessage[] = [];
       const writes: SubscriptionWrite[] = [];
       const emits: [SubscriptionEvent, Record<string, unknown>][] = [];
+      // The history of the whole call, appended in one statement with the change.
+      const entries: NewHistoryRow[] = [];
+      const causes = new Map<number, HistoryCause>();
       const offerRows = new Map<number, OfferRow>();
       for (const snapshot of snapshots.values()) for (const row of snapshot.rows) if (row.offer) offerRows.set(row.offer.id, row.offer);
 
@@ -212,6 +256,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         const idOf = (key: Key | null) => (key === null ? null : ids.get(String(key)) ?? null);
 
+        const cause = change.cause ?? options.cause ?? API_CAUSE;
+        causes.set(change.userId, cause);
+        for (const entry of historyOf(state.subscriptions, result.state.subscriptions, { ...result, event: change.event.type }, cause)) {
+          const key = String(entry.subscriptionId);
+          entries.push(historyRow(entry, change.userId, written.get(key) ?? rowById.get(key) ?? null, now));
+        }
+
         let payment: MemberPayment | null = null;
         for (const p of result.state.payments) {
           if (p.id === NEW_PAYMENT) {
@@ -261,12 +312,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A page's rows that take the same change in one statement each, checked against what was read.
       await subscriptions.writeMany(writes);
       const current = new Map([...snapshots].map(([userId, s]) => [userId, s.roleId]));
-      await roles().applyMany(
+      const decisions = await roles().applyMany(
         new Map([...finalStates].map(([userId, s]) => [userId, s.subscriptions.map(grantOfState)])),
         now,
         options.alsoManagedRoles ?? [],
         current
       );
+      await history.append([...entries, ...roleRows(decisions, causes, now)]);
       // Expiry notices of a page in one insert (a key another writer took is skipped).
       if (notices.length > 0) await outbox.enqueueMany(notices, now);
       if (emits.length > 0) {
@@ -277,20 +329,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return applied;
     });
 
-  const apply = async (change: MemberChange, options: { now?: Date } = {}): Promise<AppliedChange> => (await applyMany([change], options))[0];
+  const apply = async (change: MemberChange, options: { now?: Date; cause?: HistoryCause } = {}): Promise<AppliedChange> =>
+    (await applyMany([change], options))[0];
 
   /** Recomputes some members' roles from their subscriptions, under their locks. */
-  const refreshRoles = async (userIds: readonly number[], options: { now?: Date; alsoManagedRoles?: number[] } = {}) =>
+  const refreshRoles = async (userIds: readonly number[], options: { now?: Date; alsoManagedRoles?: number[]; cause?: HistoryCause } = {}) =>
     strapi.db.transaction(async () => {
       await members.lock(userIds);
       const now = options.now ?? clock().now();
       const byUser = await subscriptions.snapshotOf(userIds);
-      return roles().applyMany(
+      const decisions = await roles().applyMany(
         new Map([...byUser].map(([userId, s]) => [userId, s.rows.map(subscriptionOf).map(grantOfState)])),
         now,
         options.alsoManagedRoles ?? [],
         new Map([...byUser].map(([userId, s]) => [userId, s.roleId]))
       );
+      const cause = options.cause ?? API_CAUSE;
+      await history.append(roleRows(decisions, new Map(userIds.map((id) => [id, cause])), now));
+      return decisions;
     });
 
   return { apply, applyMany, refreshRoles, emitAfterCommit };

@@ -1,4 +1,5 @@
 import os from 'os';
+import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import {
   DomainError,
@@ -93,7 +94,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Settles the members of a page of candidates through the write path, together; if that
    * fails, member by member, so that one broken member stops only itself.
    */
-  const settlePage = async (rows: SubscriptionRow[], now: Date, graceHours: number, figures: RunFigures) => {
+  const settlePage = async (rows: SubscriptionRow[], now: Date, graceHours: number, figures: RunFigures, run: string) => {
     const due = rows.filter((row) => row.user && settled(datesOf(row), now, graceHours) !== null);
     const userIds = [...new Set(due.map((row) => row.user!.id))];
     if (userIds.length === 0) return;
@@ -101,12 +102,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const a of applied) for (const t of a.result.transitions) count(figures, t);
     };
     try {
-      record(await changes().applyMany(userIds.map((userId) => ({ userId, event: { type: 'settle' as const } })), { now }));
+      record(await changes().applyMany(userIds.map((userId) => ({ userId, event: { type: 'settle' as const } })), { now, cause: { kind: 'scheduler', ref: run } }));
     } catch (error) {
       strapi.log.warn(`subscriptions scheduler: a page of ${userIds.length} members failed (${(error as Error).message}); settling them one by one`);
       for (const userId of userIds) {
         try {
-          record([await changes().apply({ userId, event: { type: 'settle' } }, { now })]);
+          record([await changes().apply({ userId, event: { type: 'settle' }, cause: { kind: 'scheduler', ref: run } }, { now })]);
         } catch (memberError) {
           errors.count += 1;
           strapi.log.error(`subscriptions scheduler: member ${userId}: ${(memberError as Error).message}`);
@@ -225,7 +226,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const work = async (now: Date, steps: readonly SchedulerStep[], figures: RunFigures) => {
     if (steps.includes('lifecycle')) {
       const { graceHours } = await settings().get();
-      const settle = (rows: SubscriptionRow[]) => settlePage(rows, now, graceHours, figures);
+      // The run, as the history names it: its instant and a random suffix (several processes run).
+      const run = `${now.toISOString()}#${crypto.randomBytes(4).toString('hex')}`;
+      const settle = (rows: SubscriptionRow[]) => settlePage(rows, now, graceHours, figures, run);
       await subscriptions.due.activation(now, settle);
       await subscriptions.due.expiry(now, settle);
       await subscriptions.due.grace(new Date(now.getTime() - graceHours * 3_600_000), settle);

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { decideRole, DomainError, isActiveAt, type DatesPatch, type MemberEvent, type Source } from '../domain';
+import { decideRole, DomainError, isActiveAt, type DatesPatch, type HistoryCause, type MemberEvent, type Source } from '../domain';
 import { getService } from '../utils/plugin';
 import { datesOf, grantOf, type OfferRow, type SubscriptionRow } from '../repositories/mappers';
 import { subscriptionRepository, type PurchaseInfo, type Ref } from '../repositories/subscriptions';
@@ -46,11 +46,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** Applies an event to the member a subscription belongs to, and returns the row after it. */
-  const onSubscription = async (ref: Ref, event: (id: number) => MemberEvent, now?: Date): Promise<SubscriptionRow> => {
+  const onSubscription = async (ref: Ref, event: (id: number) => MemberEvent, now?: Date, cause?: HistoryCause): Promise<SubscriptionRow> => {
     const owner = await rows.memberOf(ref);
     if (!owner) throw new DomainError('subscription', `no subscription ${JSON.stringify(ref)}`, 'not_found');
     if (owner.userId === null) throw new DomainError('user', 'the subscription has no member');
-    const applied = await changes().apply({ userId: owner.userId, event: event(owner.subscriptionId) }, { now });
+    const applied = await changes().apply({ userId: owner.userId, event: event(owner.subscriptionId), cause }, { now });
     return applied.subscription ?? findSubscription(owner.subscriptionId);
   };
 
@@ -62,11 +62,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     source?: Source;
     purchase?: PurchaseInfo;
     now?: Date;
+    /** Why, for the history (default: the service API). */
+    cause?: HistoryCause;
   }): Promise<SubscriptionRow> => {
     const userId = await findUserId(input.user);
     const offer = await findOffer(input.offer);
     const applied = await changes().apply(
-      { userId, event: { type: 'subscribe', offer: offerOf(offer), startsAt: input.startsAt ?? null, source: input.source ?? 'api' }, purchase: input.purchase },
+      {
+        userId,
+        event: { type: 'subscribe', offer: offerOf(offer), startsAt: input.startsAt ?? null, source: input.source ?? 'api' },
+        purchase: input.purchase,
+        cause: input.cause,
+      },
       { now: input.now }
     );
     return applied.subscription!;
@@ -84,6 +91,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     purchase?: PurchaseInfo;
     recurring?: boolean;
     now?: Date;
+    cause?: HistoryCause;
   }): Promise<{ action: 'created' | 'renewed'; subscription: SubscriptionRow }> => {
     const userId = await findUserId(input.user);
     const offer = await findOffer(input.offer);
@@ -92,6 +100,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         userId,
         event: { type: 'create-or-renew', offer: offerOf(offer), recurring: input.recurring ?? false, source: input.source ?? 'api' },
         purchase: input.purchase,
+        cause: input.cause,
       },
       { now: input.now }
     );
@@ -99,20 +108,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** Renew: new end = (later of the current paid end and now) + the offer's duration. */
-  const renew = (ref: Ref, options: { now?: Date } = {}) =>
-    onSubscription(ref, (id) => ({ type: 'renew', subscriptionId: id }), options.now);
+  const renew = (ref: Ref, options: { now?: Date; cause?: HistoryCause } = {}) =>
+    onSubscription(ref, (id) => ({ type: 'renew', subscriptionId: id }), options.now, options.cause);
 
   /** Cancel: no more renewals; access lasts to the end of the paid period. */
-  const cancel = (ref: Ref, options: { now?: Date } = {}) =>
-    onSubscription(ref, (id) => ({ type: 'cancel', subscriptionId: id }), options.now);
+  const cancel = (ref: Ref, options: { now?: Date; cause?: HistoryCause } = {}) =>
+    onSubscription(ref, (id) => ({ type: 'cancel', subscriptionId: id }), options.now, options.cause);
 
   /** Refund the whole subscription: access revoked now, its payments marked refunded, role recomputed. */
-  const refund = (ref: Ref, options: { now?: Date } = {}) =>
-    onSubscription(ref, (id) => ({ type: 'refund', subscriptionId: id }), options.now);
+  const refund = (ref: Ref, options: { now?: Date; cause?: HistoryCause } = {}) =>
+    onSubscription(ref, (id) => ({ type: 'refund', subscriptionId: id }), options.now, options.cause);
 
   /** An editor changes dates by hand; the status follows, an end before the start is refused. */
-  const editDates = (ref: Ref, patch: DatesPatch, options: { now?: Date } = {}) =>
-    onSubscription(ref, (id) => ({ type: 'edit', subscriptionId: id, patch }), options.now);
+  const editDates = (ref: Ref, patch: DatesPatch, options: { now?: Date; cause?: HistoryCause } = {}) =>
+    onSubscription(ref, (id) => ({ type: 'edit', subscriptionId: id, patch }), options.now, options.cause);
 
   const listForUser = async (userId: number): Promise<SubscriptionRow[]> => (await rows.snapshotOf([userId])).get(userId)?.rows ?? [];
 
