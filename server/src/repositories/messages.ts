@@ -41,6 +41,8 @@ export interface BatchMessage {
   /** `skipped`: logged, never sent (a "before" reminder whose end has passed); its reason in lastError. */
   status?: 'pending' | 'skipped';
   reason?: string | null;
+  /** A reminder held by quiet hours: not sent before this instant (the window's next opening). */
+  notBefore?: Date | null;
 }
 
 /** What a sender needs to decide whether it may claim a message. */
@@ -221,7 +223,9 @@ export const messageRepository = (strapi: Core.Strapi) => {
         to: m.to,
         locale: m.locale ?? null,
         attempts: 0,
-        nextAttemptAt: m.status === 'skipped' ? null : now,
+        // A reminder is due at once (null: whatever the clock of the process delivering it), or
+        // at the opening of the sending window when quiet hours hold it.
+        nextAttemptAt: m.status === 'skipped' ? null : m.kind === 'reminder' ? (m.notBefore ?? null) : now,
         lastError: m.reason ?? null,
         data: m.data,
         userId: m.userId,
@@ -244,7 +248,8 @@ export const messageRepository = (strapi: Core.Strapi) => {
     const { now } = options;
     const source: Record<string, unknown> =
       status === 'pending'
-        ? { status: 'pending' }
+        ? // New messages go out at once, except reminders held by quiet hours until their window opens.
+          { status: 'pending', $or: [{ kind: { $ne: 'reminder' } }, { nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] }
         : status === 'failed'
           ? { status: 'failed', nextAttemptAt: { $lte: now }, attempts: { $lt: options.maxAttempts } }
           : { status: 'sending', claimedUntil: { $lte: now } };

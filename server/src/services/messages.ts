@@ -3,6 +3,7 @@ import os from 'os';
 import type { Core } from '@strapi/strapi';
 import {
   formatDate,
+  nextSendingInstant,
   pickLocale,
   renderTemplate,
   resolveTemplate,
@@ -97,6 +98,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     (os.hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost');
 
   /**
+   * When a reminder due at `at` may go out: `at` itself, or with quiet hours on and `at` outside
+   * the sending window, the window's next opening in the site's time zone. Only reminders are
+   * ever held: welcome e-mails, receipts and expiry notices go out at once.
+   */
+  const reminderSendAt = async (at: Date): Promise<Date> => {
+    const { quietHours, timeZone } = await settings().get();
+    return quietHours.enabled ? nextSendingInstant(at, timeZone, quietHours) : at;
+  };
+
+  /** The `notBefore` of a reminder queued at `at`: null when it may go out at once. */
+  const quietUntil = async (at: Date): Promise<Date | null> => {
+    const sendAt = await reminderSendAt(at);
+    return sendAt.getTime() > at.getTime() ? sendAt : null;
+  };
+
+  /**
    * Writes a message unless one with the same dedupeKey exists: one insert that skips a taken key
    * (never a unique violation, so the caller's transaction, when there is one, goes on).
    */
@@ -110,7 +127,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       to: input.to,
       locale: input.locale ?? null,
       attempts: 0,
-      nextAttemptAt: skipped ? null : at,
+      nextAttemptAt: skipped ? null : input.kind === 'reminder' ? await quietUntil(at) : at,
       lastError: input.reason ?? null,
       data: input.data ?? {},
       userId: input.userId,
@@ -213,10 +230,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const final = attempts >= MAX_ATTEMPTS;
     const lastError = describeError(error);
     strapi.log.warn(`subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`);
+    const retryAt = new Date(now.getTime() + backoffMs(attempts));
     await repo.markFailed(row.id, {
       subject,
       lastError,
-      nextAttemptAt: final ? null : new Date(now.getTime() + backoffMs(attempts)),
+      // A reminder's retry waits for the sending window too.
+      nextAttemptAt: final ? null : row.kind === 'reminder' ? await reminderSendAt(retryAt) : retryAt,
     });
   };
 
@@ -505,5 +524,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { to: input.to };
   };
 
-  return { enqueue, enqueueToSend, deliverDue, deliverSoon, cancelSoon, render, preview, sendTest };
+  return { enqueue, enqueueToSend, quietUntil, deliverDue, deliverSoon, cancelSoon, render, preview, sendTest };
 };

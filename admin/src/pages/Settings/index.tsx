@@ -11,6 +11,7 @@ import { useT } from '../../utils/translate';
 import { Click2SellSection } from './Click2SellSection';
 import { LifecycleSection } from './LifecycleSection';
 import { EmailSection } from './EmailSection';
+import { QuietHoursSection } from './QuietHoursSection';
 
 export const ProtectedSettingsPage = () => (
   <Page.Protect permissions={PERMISSIONS.settingsRead}>
@@ -76,6 +77,7 @@ export const SettingsPage = () => {
             <Click2SellSection {...section} secret={secret} setSecret={setSecret} />
             <LifecycleSection {...section} roles={roles.data?.data ?? []} />
             <EmailSection {...section} />
+            <QuietHoursSection {...section} />
           </Flex>
         </Layouts.Content>
       </form>
