@@ -124,6 +124,100 @@ describe('sending time', () => {
       expect(smtp.to(user.email)).toHaveLength(0);
       await run(at('2041-03-31T06:00:00.000Z')); // 08:00 CEST
       expect(smtp.to(user.email)).toHaveLength(1);
+      await run(at('2041-04-01T03:00:00.000Z')); // past its end: the expiry notice goes out now
+      expect(smtp.to(user.email)).toHaveLength(2);
+    });
+  });
+
+  describe('staging safe mode', () => {
+    const STORE = { type: 'plugin', name: 'subscriptions' } as const;
+    let serverUrl: unknown;
+    beforeAll(() => {
+      serverUrl = strapi.config.get('server.url');
+    });
+    afterEach(async () => {
+      delete process.env.SUBSCRIPTIONS_SAFE_MODE;
+      strapi.config.set('server.url', serverUrl);
+      await strapi.store(STORE).set({ key: 'safeMode', value: {} });
+    });
+
+    it('on a host other than the live one, holds a reminder (logged as held), then sends it exactly once after an admin confirms', async () => {
+      // A copy of the live database on staging: the live host was recorded, this one differs.
+      await strapi.store(STORE).set({ key: 'safeMode', value: { liveHost: 'members.example.org' } });
+      strapi.config.set('server.url', 'https://staging.example.org');
+      const state = await http(strapi).get('/subscriptions/safe-mode').set(auth);
+      expect(state.status).toBe(200);
+      expect(state.body.data).toMatchObject({ held: true, reason: 'host-changed', currentHost: 'staging.example.org', liveHost: 'members.example.org' });
+
+      const offer = await offerWithReminder(10);
+      const user = await createMember(strapi);
+      const start = at('2042-05-01T10:00:00.000Z');
+      const sub = await subscriptionsService(strapi).subscribe({ user: user.id, offer: offer.id, now: start });
+      const due = new Date(start.getTime() + 9 * DAY);
+
+      let figures = await run(due);
+      expect(figures.remindersQueued).toBe(1);
+      expect(figures.held).toBe(1);
+      expect(figures.sent).toBe(0);
+      await run(new Date(due.getTime() + MINUTE));
+      expect(smtp.to(user.email)).toHaveLength(0);
+      const [row] = await messagesOf(sub.id);
+      expect(row).toMatchObject({ kind: 'reminder', status: 'held' });
+      expect(row.lastError).toMatch(/safe mode/);
+      // Visible in the messages log; the subscription itself still follows the rules.
+      const log = await http(strapi).get('/subscriptions/messages?status=held').set(auth);
+      expect(log.status).toBe(200);
+      expect(log.body.data.some((m: { id: number }) => m.id === row.id)).toBe(true);
+      expect((await http(strapi).get('/subscriptions/safe-mode').set(auth)).body.data.heldMessages).toBeGreaterThanOrEqual(1);
+
+      // Only an admin who may change the settings confirms the live site.
+      const editor = { Authorization: `Bearer ${(await adminJwt(strapi, 'strapi-editor')).jwt}` };
+      expect((await http(strapi).post('/subscriptions/safe-mode/confirm').set(editor).send({})).status).toBe(403);
+      expect(smtp.to(user.email)).toHaveLength(0);
+
+      const confirmed = await http(strapi).post('/subscriptions/safe-mode/confirm').set(auth).send({});
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body.data).toMatchObject({ held: false, reason: null, liveHost: 'staging.example.org' });
+      expect(confirmed.body.data.confirmedAt).toEqual(expect.any(String));
+
+      figures = await run(new Date(due.getTime() + 2 * MINUTE));
+      expect(figures.sent).toBe(1);
+      await run(new Date(due.getTime() + 3 * MINUTE));
+      await run(new Date(due.getTime() + 4 * MINUTE));
+      const received = smtp.to(user.email);
+      expect(received).toHaveLength(1);
+      expect(received[0].subject).toContain(offer.title);
+      expect((await messagesOf(sub.id))[0]).toMatchObject({ status: 'sent', lastError: null });
+    });
+
+    it('with SUBSCRIPTIONS_SAFE_MODE=true holds every e-mail, even one written to send at once, and cannot be confirmed away', async () => {
+      process.env.SUBSCRIPTIONS_SAFE_MODE = 'true';
+      const state = await http(strapi).get('/subscriptions/safe-mode').set(auth);
+      expect(state.body.data).toMatchObject({ held: true, reason: 'env' });
+      const refused = await http(strapi).post('/subscriptions/safe-mode/confirm').set(auth).send({});
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toContain('SUBSCRIPTIONS_SAFE_MODE');
+
+      // Written claimed, to go out right after its write (as welcomes and receipts are).
+      const to = 'safe-mode-direct@example.com';
+      const messages = strapi.plugin('subscriptions').service('messages');
+      const { id } = await messages.enqueueToSend({ kind: 'test', to, dedupeKey: `test:safe-mode:${Date.now()}`, data: { subject: 'Direct', text: 'x' } });
+      await messages.deliverDue({ now: new Date() });
+      // The background send this process scheduled may be the one that holds it: wait for its write.
+      let row = await strapi.db.query(MESSAGE).findOne({ where: { id } });
+      for (let i = 0; i < 100 && row.status !== 'held'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        row = await strapi.db.query(MESSAGE).findOne({ where: { id } });
+      }
+      expect(row).toMatchObject({ status: 'held', attempts: 0 });
+      expect(smtp.to(to)).toHaveLength(0);
+
+      delete process.env.SUBSCRIPTIONS_SAFE_MODE;
+      const figures = await messages.deliverDue({ now: new Date() });
+      expect(figures.sent).toBeGreaterThanOrEqual(1);
+      await messages.deliverDue({ now: new Date() });
+      expect(smtp.to(to)).toHaveLength(1);
+      expect(await strapi.db.query(MESSAGE).findOne({ where: { id } })).toMatchObject({ status: 'sent', attempts: 1 });
     });
   });
 });

@@ -13,3 +13,4 @@ export type * from './offers';
 export type * from './subscriptions';
 export type * from './logs';
 export type * from './emails';
+export type * from './safe-mode';

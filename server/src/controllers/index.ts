@@ -7,5 +7,6 @@ import tracking from './tracking';
 import logs from './logs';
 import offerAdmin from './offer-admin';
 import emails from './emails';
+import safeMode from './safe-mode';
 
-export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails };
+export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, safeMode };

@@ -110,9 +110,10 @@ export interface MessageLogFilter {
 
 /**
  * Which messages a sender looks for: `pending` (new), `failed` whose back-off has passed and that
- * have attempts left, `sending` whose claim's lease has ended (their process died or hung).
+ * have attempts left, `sending` whose claim's lease has ended (their process died or hung),
+ * `held` (kept back by the staging safe mode, sent once it is lifted).
  */
-export type DueStatus = 'pending' | 'failed' | 'sending';
+export type DueStatus = 'pending' | 'failed' | 'sending' | 'held';
 
 /**
  * The outbox's `subject` column is a Strapi string: varchar(255) on PostgreSQL and MySQL. A subject
@@ -252,7 +253,9 @@ export const messageRepository = (strapi: Core.Strapi) => {
           { status: 'pending', $or: [{ kind: { $ne: 'reminder' } }, { nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] }
         : status === 'failed'
           ? { status: 'failed', nextAttemptAt: { $lte: now }, attempts: { $lt: options.maxAttempts } }
-          : { status: 'sending', claimedUntil: { $lte: now } };
+          : status === 'held'
+            ? { status: 'held' }
+            : { status: 'sending', claimedUntil: { $lte: now } };
     return (await query().findMany({
       where: { ...source, id: { $gt: options.afterId } },
       select: ['id', 'status', 'attempts'],
@@ -409,6 +412,45 @@ export const messageRepository = (strapi: Core.Strapi) => {
     return count === 1;
   };
 
+  /**
+   * Staging safe mode: these messages are kept back (`held`) instead of sent. Each row moves only
+   * from the state it was read in (a conditional update per state, as a claim), so a message
+   * another process is sending is never touched. Returns how many were held.
+   */
+  const holdMany = async (messages: readonly { id: number; status: string }[], now: Date): Promise<number> => {
+    let held = 0;
+    const byStatus = new Map<string, number[]>();
+    for (const m of messages) byStatus.set(m.status, [...(byStatus.get(m.status) ?? []), m.id]);
+    for (const [status, ids] of byStatus) {
+      for (const part of chunks(ids)) {
+        const where: Record<string, unknown> = { id: { $in: part }, status };
+        if (status === 'failed') where.nextAttemptAt = { $lte: now };
+        if (status === 'sending') where.claimedUntil = { $lte: now };
+        const { count } = await query().updateMany({
+          where,
+          data: { status: 'held', claimedUntil: null, nextAttemptAt: null, lastError: 'held: staging safe mode (no e-mail to members until the live site is confirmed)' },
+        });
+        held += Number(count);
+      }
+    }
+    return held;
+  };
+
+  /** Messages this process wrote claimed (`sending`) and now keeps back: held, their attempt not counted. */
+  const holdClaimed = async (ids: readonly number[]): Promise<number> => {
+    let held = 0;
+    for (const part of chunks(ids)) {
+      const { count } = await query().updateMany({
+        where: { id: { $in: part }, status: 'sending' },
+        data: { status: 'held', claimedUntil: null, nextAttemptAt: null, attempts: 0, lastError: 'held: staging safe mode (no e-mail to members until the live site is confirmed)' },
+      });
+      held += Number(count);
+    }
+    return held;
+  };
+
+  const countByStatus = async (status: string): Promise<number> => Number(await query().count({ where: { status } }));
+
   /** A claimed message with what its template needs. */
   const findForSending = async (id: number): Promise<MessageRow | null> =>
     (await query().findOne({
@@ -492,6 +534,9 @@ export const messageRepository = (strapi: Core.Strapi) => {
     markSentMany,
     markSent,
     markFailed,
+    holdMany,
+    holdClaimed,
+    countByStatus,
     page,
   };
 };

@@ -10,6 +10,7 @@ import scheduler from './scheduler';
 import tracking from './tracking';
 import logs from './logs';
 import offerAdmin from './offer-admin';
+import safeMode from './safe-mode';
 
 const services = {
   clock,
@@ -24,6 +25,7 @@ const services = {
   tracking,
   logs,
   offerAdmin,
+  safeMode,
 };
 
 export type ServiceMap = typeof services;

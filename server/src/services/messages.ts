@@ -89,6 +89,7 @@ const describeError = (error: unknown): string => {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const clock = () => getService(strapi, 'clock');
   const settings = () => getService(strapi, 'settings');
+  const safeMode = () => getService(strapi, 'safeMode');
   const repo = messageRepository(strapi);
 
   /** The right-hand side of Message-IDs: the sender's domain (settings, then the e-mail plugin's defaultFrom). */
@@ -388,7 +389,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  const sendClaimedHere = async (now: Date, figures: { sent: number; failed: number; skipped: number }) => {
+  type Figures = { sent: number; failed: number; skipped: number; held: number };
+
+  const sendClaimedHere = async (now: Date, figures: Figures) => {
+    if (claimedHere.size > 0 && (await safeMode().isHeld())) {
+      // Staging safe mode: what this process wrote to send at once (welcomes, receipts) is kept back.
+      const ids = [...claimedHere];
+      claimedHere.clear();
+      figures.held += await repo.holdClaimed(ids);
+      return;
+    }
     while (claimedHere.size > 0) {
       const ids = [...claimedHere].slice(0, 100);
       for (const id of ids) claimedHere.delete(id);
@@ -403,17 +413,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const deliverDue = async (options: { now?: Date; limit?: number } = {}) => {
     const now = options.now ?? clock().now();
     const limit = options.limit ?? 100;
-    const figures = { sent: 0, failed: 0, skipped: 0 };
+    const figures: Figures = { sent: 0, failed: 0, skipped: 0, held: 0 };
     // First what this process wrote claimed (receipts, welcomes: no search, no claim).
     await sendClaimedHere(now, figures);
+    // Staging safe mode: every message due now is kept back (`held`) instead of sent.
+    const held = await safeMode().isHeld();
     // New messages go out at once, whatever `now` their writer used; failed ones after their
-    // back-off; `sending` ones claimed by a process that died or hung past its lease.
-    for (const source of ['pending', 'failed', 'sending'] as const) {
+    // back-off; `sending` ones claimed by a process that died or hung past its lease; held ones
+    // once safe mode is lifted.
+    for (const source of held ? (['pending', 'failed', 'sending'] as const) : (['pending', 'failed', 'sending', 'held'] as const)) {
       let lastId = 0;
       for (;;) {
         const due = await repo.findDue(source, { now, maxAttempts: MAX_ATTEMPTS, afterId: lastId, limit });
         if (due.length === 0) break;
         lastId = due[due.length - 1].id;
+        if (held) {
+          figures.held += await repo.holdMany(due, now);
+          if (due.length < limit) break;
+          continue;
+        }
         const sendable: typeof due = [];
         for (const candidate of due) {
           if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
@@ -445,7 +463,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       delivering = true;
       const search = searchOutbox;
       searchOutbox = false;
-      const figures = { sent: 0, failed: 0, skipped: 0 };
+      const figures: Figures = { sent: 0, failed: 0, skipped: 0, held: 0 };
       (search ? deliverDue() : sendClaimedHere(clock().now(), figures))
         .catch((error) => strapi.log.error(`subscriptions: delivering e-mails failed: ${describeError(error)}`))
         .finally(() => {

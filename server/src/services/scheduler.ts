@@ -34,6 +34,8 @@ export interface RunFigures {
   remindersSkipped: number;
   sent: number;
   failed: number;
+  /** Messages kept back by the staging safe mode. */
+  held: number;
   errors: number;
 }
 
@@ -216,6 +218,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       remindersSkipped: 0,
       sent: 0,
       failed: 0,
+      held: 0,
       errors: 0,
     };
     const errorsAtStart = errors.count;
@@ -231,6 +234,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const delivery = await messages().deliverDue({ now });
       figures.sent = delivery.sent;
       figures.failed = delivery.failed;
+      figures.held = delivery.held;
     }
     figures.errors = errors.count - errorsAtStart;
     const busy = Object.values(figures).some((n) => n > 0);

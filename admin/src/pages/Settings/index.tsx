@@ -12,6 +12,7 @@ import { Click2SellSection } from './Click2SellSection';
 import { LifecycleSection } from './LifecycleSection';
 import { EmailSection } from './EmailSection';
 import { QuietHoursSection } from './QuietHoursSection';
+import { SafeModeBanner } from '../../components/SafeModeBanner';
 
 export const ProtectedSettingsPage = () => (
   <Page.Protect permissions={PERMISSIONS.settingsRead}>
@@ -72,6 +73,7 @@ export const SettingsPage = () => {
             </Button>
           }
         />
+        <SafeModeBanner />
         <Layouts.Content>
           <Flex direction="column" alignItems="stretch" gap={6}>
             <Click2SellSection {...section} secret={secret} setSecret={setSecret} />

@@ -5,6 +5,7 @@ import { useT } from '../../utils/translate';
 import { SubscriptionsTable } from '../../components/SubscriptionsTable';
 import { Figures } from './Figures';
 import { ActivityChart } from './ActivityChart';
+import { SafeModeBanner } from '../../components/SafeModeBanner';
 
 /** Figures at a glance, the activity chart, and the lists of subscriptions. */
 export const TrackingPage = () => {
@@ -14,6 +15,7 @@ export const TrackingPage = () => {
     <Page.Main>
       <Page.Title>{t('tracking.title')}</Page.Title>
       <Layouts.Header title={t('tracking.title')} subtitle={t('tracking.subtitle')} />
+      <SafeModeBanner />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           {data ? <Figures figures={data.data.figures} /> : <Page.Loading />}
