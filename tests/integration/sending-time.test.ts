@@ -190,6 +190,31 @@ describe('sending time', () => {
       expect((await messagesOf(sub.id))[0]).toMatchObject({ status: 'sent', lastError: null });
     });
 
+    it('releases held reminders inside the quiet-hours window only', async () => {
+      await settings().update({ timeZone: 'UTC', quietHours: { enabled: true, start: '08:00', end: '20:00' } });
+      await strapi.store(STORE).set({ key: 'safeMode', value: { liveHost: 'members.example.org' } });
+      strapi.config.set('server.url', 'https://staging.example.org');
+      try {
+        const offer = await offerWithReminder(10);
+        const user = await createMember(strapi);
+        const start = at('2043-02-01T12:00:00.000Z');
+        const sub = await subscriptionsService(strapi).subscribe({ user: user.id, offer: offer.id, now: start });
+        const due = new Date(start.getTime() + 9 * DAY); // 12:00 UTC, inside the window: held by safe mode only
+        expect((await run(due)).held).toBeGreaterThanOrEqual(1); // (an earlier test's expiry notice may fall due too)
+        expect((await messagesOf(sub.id))[0]).toMatchObject({ status: 'held' });
+        // Confirmed at night: the reminder waits for the morning.
+        expect((await http(strapi).post('/subscriptions/safe-mode/confirm').set(auth).send({})).status).toBe(200);
+        await run(at('2043-02-10T22:00:00.000Z'));
+        await run(at('2043-02-11T07:59:00.000Z'));
+        expect(smtp.to(user.email)).toHaveLength(0);
+        expect((await run(at('2043-02-11T08:00:00.000Z'))).sent).toBe(1);
+        await run(at('2043-02-11T08:01:00.000Z'));
+        expect(smtp.to(user.email)).toHaveLength(1);
+      } finally {
+        await settings().update({ quietHours: { enabled: false } });
+      }
+    });
+
     it('with SUBSCRIPTIONS_SAFE_MODE=true holds every e-mail, even one written to send at once, and cannot be confirmed away', async () => {
       process.env.SUBSCRIPTIONS_SAFE_MODE = 'true';
       const state = await http(strapi).get('/subscriptions/safe-mode').set(auth);

@@ -244,7 +244,7 @@ export const messageRepository = (strapi: Core.Strapi) => {
    */
   const findDue = async (
     status: DueStatus,
-    options: { now: Date; maxAttempts: number; afterId: number; limit: number }
+    options: { now: Date; maxAttempts: number; afterId: number; limit: number; /** `held`: reminders too (not during quiet hours). */ reminders?: boolean }
   ): Promise<DueMessage[]> => {
     const { now } = options;
     const source: Record<string, unknown> =
@@ -254,7 +254,7 @@ export const messageRepository = (strapi: Core.Strapi) => {
         : status === 'failed'
           ? { status: 'failed', nextAttemptAt: { $lte: now }, attempts: { $lt: options.maxAttempts } }
           : status === 'held'
-            ? { status: 'held' }
+            ? { status: 'held', ...(options.reminders === false ? { kind: { $ne: 'reminder' } } : {}) }
             : { status: 'sending', claimedUntil: { $lte: now } };
     return (await query().findMany({
       where: { ...source, id: { $gt: options.afterId } },

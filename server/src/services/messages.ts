@@ -418,13 +418,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     await sendClaimedHere(now, figures);
     // Staging safe mode: every message due now is kept back (`held`) instead of sent.
     const held = await safeMode().isHeld();
+    // Held reminders released by a confirmation at night still wait for the sending window.
+    const quietNow = !held && (await reminderSendAt(now)).getTime() > now.getTime();
     // New messages go out at once, whatever `now` their writer used; failed ones after their
     // back-off; `sending` ones claimed by a process that died or hung past its lease; held ones
     // once safe mode is lifted.
     for (const source of held ? (['pending', 'failed', 'sending'] as const) : (['pending', 'failed', 'sending', 'held'] as const)) {
       let lastId = 0;
       for (;;) {
-        const due = await repo.findDue(source, { now, maxAttempts: MAX_ATTEMPTS, afterId: lastId, limit });
+        const due = await repo.findDue(source, { now, maxAttempts: MAX_ATTEMPTS, afterId: lastId, limit, reminders: !quietNow });
         if (due.length === 0) break;
         lastId = due[due.length - 1].id;
         if (held) {
