@@ -7,7 +7,8 @@ import { permissionRepository } from './repositories/permissions';
  * "My subscriptions" is open to Public only so that an anonymous caller gets the route's own
  * 401 ("log in") rather than users-permissions' 403; it never shows anything without a user.
  * Done once per role (remembered in the plugin store), so an admin who revokes them later is
- * not overruled on the next restart.
+ * not overruled on the next restart. The health check (`plugin::subscriptions.health.check`) is
+ * granted to no role: monitoring gets it through an API token made for it.
  */
 const GRANTS: Record<string, string[]> = {
   public: ['plugin::subscriptions.offers.find', 'plugin::subscriptions.me.find'],

@@ -11,7 +11,7 @@ export const ADMIN_ACTIONS = [
   { section: 'plugins', displayName: 'Read subscriptions and logs', uid: 'read', pluginName: 'subscriptions' },
   {
     section: 'plugins',
-    displayName: 'Renew, cancel and refund subscriptions',
+    displayName: 'Renew, cancel and refund subscriptions; re-apply payment events',
     uid: 'manage',
     pluginName: 'subscriptions',
   },

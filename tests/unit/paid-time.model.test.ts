@@ -451,4 +451,18 @@ describe('paid time: the differences the model found, settled', () => {
     domain.perform(notify('A1', CANCEL), at('2031-01-13T10:00:00.000Z'));
     expect(domain.ledger.get('A1')?.at(-1)?.outcome).toBe('applied');
   });
+
+  it('D7: refunds keep the chain\'s anchor day: pay three times from 31 Jan, refund the last two, renew → 31 Mar, not 30 Mar', () => {
+    const domain = new DomainWritePath();
+    domain.perform(notify('A0'), at('2031-01-31T11:00:00.000Z')); // 31 Jan → 28 Feb
+    domain.perform(notify('A1'), at('2031-01-31T12:00:00.000Z')); // 28 Feb → 31 Mar
+    domain.perform(notify('A2'), at('2031-02-01T12:00:00.000Z')); // 31 Mar → 30 Apr
+    domain.perform(notify('A1', REFUND), at('2031-02-01T13:00:00.000Z')); // A2 moves back to 28 Feb → 30 Mar
+    domain.perform(notify('A2', REFUND), at('2031-02-01T14:00:00.000Z')); // paid until 28 Feb again
+    expect(isoOf(domain.observe(0).subscriptions[0].dueAt)).toBe('2031-02-28T11:00:00.000Z');
+    const [sub] = domain.observe(0).subscriptions;
+    domain.perform({ kind: 'renew', member: 0, index: 0 }, at('2031-02-02T14:00:00.000Z'));
+    expect(isoOf(domain.observe(0).subscriptions[0].dueAt)).toBe('2031-03-31T11:00:00.000Z');
+    expect(sub.status).toBe('active');
+  });
 });

@@ -18,6 +18,7 @@ export const PluginNav = () => {
             <SubNav.Link to={base} end label={t('nav.tracking')} />
             <SubNav.Link to={`${base}/offers`} label={t('nav.offers')} />
             <SubNav.Link to={`${base}/logs`} label={t('nav.logs')} />
+            <SubNav.Link to={`${base}/preview`} label={t('nav.preview')} />
             {canSettings ? <SubNav.Link to={`/settings/${PLUGIN_ID}`} label={t('nav.settings')} /> : <></>}
           </SubNav.Section>,
         ]}

@@ -3,6 +3,7 @@ import subscription from './subscription/schema.json';
 import notificationRule from './notification-rule/schema.json';
 import paymentEvent from './payment-event/schema.json';
 import message from './message/schema.json';
+import schedulerRun from './scheduler-run/schema.json';
 
 export const UID = {
   offer: 'plugin::subscriptions.offer',
@@ -10,6 +11,7 @@ export const UID = {
   notificationRule: 'plugin::subscriptions.notification-rule',
   paymentEvent: 'plugin::subscriptions.payment-event',
   message: 'plugin::subscriptions.message',
+  schedulerRun: 'plugin::subscriptions.scheduler-run',
   user: 'plugin::users-permissions.user',
   role: 'plugin::users-permissions.role',
 } as const;
@@ -20,4 +22,5 @@ export default {
   'notification-rule': { schema: notificationRule },
   'payment-event': { schema: paymentEvent },
   message: { schema: message },
+  'scheduler-run': { schema: schedulerRun },
 };

@@ -14,3 +14,5 @@ export type * from './subscriptions';
 export type * from './logs';
 export type * from './emails';
 export type * from './safe-mode';
+export type * from './preview';
+export type * from './health';

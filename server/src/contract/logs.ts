@@ -1,4 +1,4 @@
-import type { PageQuery, PagedResponse } from './common';
+import type { DataResponse, PageQuery, PagedResponse } from './common';
 
 /** The Logs page: `GET /subscriptions/payment-events`, `GET /subscriptions/messages`. */
 
@@ -17,6 +17,8 @@ export interface PaymentEventsQuery extends PageQuery {
   /** Part of the e-mail, the product id or the transaction id. */
   search?: string;
   outcome?: PaymentEventOutcome;
+  /** Only the events an admin can fix and re-apply (unmapped products) not re-applied yet. */
+  needsAttention?: boolean;
 }
 
 /** A Click2Sell call, its payload without any key named like a secret. */
@@ -34,7 +36,30 @@ export interface PaymentEventLogItem {
   payload: unknown;
   user: { id: number; email: string } | null;
   subscription: { documentId: string } | null;
+  /** An admin with `manage` may re-apply it (`POST /subscriptions/payment-events/:id/replay`). */
+  replayable: boolean;
+  /** When it was re-applied, by whom (the admin's e-mail), what that did, and the ledger row it wrote. */
+  replayedAt: string | null;
+  replayedBy: string | null;
+  /** A PaymentEventOutcome. */
+  replayOutcome: string | null;
+  replayedAs: number | null;
+  /** On a row a replay wrote: the id of the row it re-applied. */
+  replayOf: number | null;
 }
+
+/** `POST /subscriptions/payment-events/:id/replay`: what re-applying the event did. */
+export interface ReplayResult {
+  /** The re-applied event. */
+  id: number;
+  /** A PaymentEventOutcome (always `applied`: anything else is refused). */
+  outcome: string;
+  message: string;
+  /** The ledger row the replay wrote. */
+  replayedAs: number;
+}
+
+export type ReplayResponse = DataResponse<ReplayResult>;
 
 export type PaymentEventsResponse = PagedResponse<PaymentEventLogItem>;
 

@@ -213,3 +213,37 @@ export const classifyNotice = (meaning: Meaning, earlier: readonly EarlierNotice
   if (!PAYS.includes(meaning)) return 'proceed';
   return earlier.some((e) => PAYS.includes(e.meaning) && BOUND_BY.includes(e.outcome)) ? 'replay' : 'proceed';
 };
+
+/**
+ * Ledger outcomes refused for a reason an admin can fix (today: a product no offer was mapped
+ * to), which an admin may re-apply from the payment log once the fix is made — once per row.
+ * A `rejected` notification (bad checksum, malformed, forged binding) is never among them: it
+ * was not verified.
+ */
+export const REPLAYABLE_OUTCOMES: readonly string[] = ['unmapped'];
+
+/** What a stored ledger row may say about being re-applied. */
+export interface ReplayCandidate {
+  outcome: string;
+  replayedAt: Date | null;
+}
+
+/** Why a ledger row cannot be re-applied (null: it can). */
+export const replayRefusal = (row: ReplayCandidate): { status: 409; message: string } | null => {
+  if (row.replayedAt) return { status: 409, message: `already re-applied on ${row.replayedAt.toISOString()}: a payment event is re-applied once` };
+  if (row.outcome === 'rejected') {
+    return { status: 409, message: 'a rejected notification (checksum, malformed or forged) is never re-applied: it was not verified' };
+  }
+  if (!REPLAYABLE_OUTCOMES.includes(row.outcome)) {
+    return { status: 409, message: `only ${REPLAYABLE_OUTCOMES.join(', ')} payment events can be re-applied; this one is ${row.outcome}` };
+  }
+  return null;
+};
+
+/**
+ * A notification as the ledger kept it, read again to re-apply it. Its checksum was verified
+ * when it arrived and was never stored: a placeholder stands in for it, and nothing else about
+ * the payload is trusted more than it was then (the same validation runs).
+ */
+export const parseStoredNotification = (payload: Record<string, unknown>) =>
+  parseNotification({ ...payload, checksum: '0'.repeat(32) });

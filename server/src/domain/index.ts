@@ -8,3 +8,4 @@ export * from './reminders';
 export * from './templates';
 export * from './member';
 export * from './quiet-hours';
+export * from './health';

@@ -16,7 +16,7 @@ import {
   type Status,
   type SubscriptionDates,
 } from './lifecycle';
-import { anchorKeptBy, subtractPeriod } from './periods';
+import { subtractPeriod } from './periods';
 import { decideCreateOrRenew } from './stacking';
 
 /**
@@ -359,7 +359,11 @@ const refundPayment = (draft: Draft, p: MemberPayment): void => {
     ...before,
     dueAt,
     endsAt,
-    anchorDay: before.anchorDay === null ? null : anchorKeptBy(dueAt, before.anchorDay),
+    // The chain's anchor day stays: a refund moves the paid end back by a length of time, which
+    // can land beside the anchor (31 Mar − 31 days = 28 Feb, 30 Apr − 31 days = 30 Mar); the next
+    // renewal asks whether its start is on the anchor (`extendFromPaidEnd`). Re-deriving the anchor
+    // here from such an intermediate end lost the 31st (found by the paid-time property test).
+    anchorDay: before.anchorDay,
   };
   draft.put({ ...current, ...next, status: statusAt(next, now) });
 };
@@ -546,6 +550,27 @@ export const settled = (
   // renewal's job (it writes its own status), not a scheduler transition.
   if (current.status !== 'pending' && current.status !== 'active') return null;
   return { next: { ...current, status }, graceEnded: false };
+};
+
+/**
+ * The first instant at which `settled` has something to do for these dates (null: never, as
+ * they stand). `settled` only changes its answer where `statusAt` does (the start, the end) or
+ * where `isPastGrace` does (just past the paid end plus the grace hours); once due, a
+ * transition stays due until it is applied. So the answer is the first of those instants at
+ * which `settled` itself says so: what the preview of the scheduler's work reports, asked of
+ * the same rule the scheduler applies.
+ */
+export const settleDueAt = (current: SubscriptionDates, graceHours: number): Date | null => {
+  const candidates: number[] = [current.startsAt.getTime()];
+  if (current.endsAt) candidates.push(current.endsAt.getTime());
+  if (current.dueAt) {
+    const graceEnd = current.dueAt.getTime() + graceHours * 3_600_000;
+    candidates.push(Math.ceil(graceEnd), Math.floor(graceEnd) + 1);
+  }
+  for (const t of [...new Set(candidates)].sort((a, b) => a - b)) {
+    if (settled(current, new Date(t), graceHours) !== null) return new Date(t);
+  }
+  return null;
 };
 
 /** Whether two versions of a subscription's dates differ in anything the database stores. */

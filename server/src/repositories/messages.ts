@@ -142,6 +142,16 @@ export const messageRepository = (strapi: Core.Strapi) => {
   const existsWithDedupeKey = async (dedupeKey: string): Promise<boolean> =>
     !!(await query().findOne({ where: { dedupeKey }, select: ['id'] }));
 
+  /** Which of these dedupe keys are taken already (the preview leaves out what is queued). */
+  const takenKeys = async (keys: readonly string[]): Promise<Set<string>> => {
+    const taken = new Set<string>();
+    for (const part of chunks([...new Set(keys)], 500)) {
+      const rows = (await query().findMany({ where: { dedupeKey: { $in: part } }, select: ['dedupeKey'] })) as { dedupeKey: string }[];
+      for (const row of rows) taken.add(row.dedupeKey);
+    }
+    return taken;
+  };
+
   /**
    * Inserts messages whose dedupe key is free, in one statement per chunk (INSERT … ON CONFLICT DO
    * NOTHING RETURNING on PostgreSQL and SQLite; one INSERT IGNORE per row on MySQL, which returns
@@ -521,8 +531,31 @@ export const messageRepository = (strapi: Core.Strapi) => {
     return { rows: rows as MessageLogRow[], total: Number(total) };
   };
 
+  /**
+   * The outbox's backlog (the health check): messages waiting to be sent (`pending`, or `sending`
+   * under a claim), those whose last try failed, those failed for good (no attempt left), and when
+   * the oldest waiting one was written.
+   */
+  const backlog = async (maxAttempts: number) => {
+    const waiting = { status: { $in: ['pending', 'sending'] } };
+    const [pending, failed, failedForGood, oldest] = await Promise.all([
+      query().count({ where: waiting }),
+      query().count({ where: { status: 'failed' } }),
+      query().count({ where: { status: 'failed', attempts: { $gte: maxAttempts } } }),
+      query().findOne({ where: waiting, select: ['id', 'createdAt'], orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    ]);
+    return {
+      pending: Number(pending),
+      failed: Number(failed),
+      failedForGood: Number(failedForGood),
+      oldestPendingAt: (oldest?.createdAt ?? null) as unknown,
+    };
+  };
+
   return {
+    backlog,
     existsWithDedupeKey,
+    takenKeys,
     insertUnlessDuplicate,
     enqueueMany,
     findDue,

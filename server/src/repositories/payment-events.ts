@@ -85,6 +85,22 @@ export interface RecordInput {
   meaning?: Meaning | null;
   /** Keep only a small, truncated payload (rejected calls). */
   small?: boolean;
+  /** The ledger row this one re-applies (an admin's replay from the payment log). */
+  replayOf?: number;
+}
+
+/** A ledger row as re-applying it from the payment log reads it. */
+export interface ReplaySource {
+  id: number;
+  outcome: Outcome;
+  meaning: Meaning | null;
+  dedupeKey: string | null;
+  acquirerTransactionId: string | null;
+  productId: string | null;
+  remoteAddress: string | null;
+  payload: Record<string, unknown> | null;
+  replayedAt: Date | null;
+  replayedBy: string | null;
 }
 
 /** Payments: the meanings that pay for time. */
@@ -117,6 +133,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
       remoteAddress: storableText(entry.remoteAddress, 64),
       payload: entry.small ? redactPayload(f, { keys: 24, length: 64 }) : redactPayload(f),
       receivedAt: entry.now,
+      ...(entry.replayOf !== undefined ? { replayOf: entry.replayOf } : {}),
     };
   };
 
@@ -334,7 +351,35 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     await query().updateMany({ where: { id: { $in: [...ids] } }, data: { meaning } });
   };
 
-  return { record, recordUnlessDuplicate, recordAndDecide, remove, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, withoutMeaning, setMeaning };
+  /** One ledger row with what re-applying it needs; null when there is none. */
+  const findForReplay = async (id: number): Promise<ReplaySource | null> => {
+    const row = (await query().findOne({
+      where: { id },
+      select: ['id', 'outcome', 'meaning', 'dedupeKey', 'acquirerTransactionId', 'productId', 'remoteAddress', 'payload', 'replayedAt', 'replayedBy'],
+    })) as (Omit<ReplaySource, 'replayedAt' | 'payload'> & { replayedAt: unknown; payload: unknown }) | null;
+    if (!row) return null;
+    const payload = row.payload && typeof row.payload === 'object' && !Array.isArray(row.payload) ? (row.payload as Record<string, unknown>) : null;
+    return { ...row, payload, replayedAt: toDate(row.replayedAt) };
+  };
+
+  /**
+   * Marks a row as being re-applied, unless it already was (or its outcome is not one that may
+   * be): a conditional update, so that of two admins only one claims it. False when it did not.
+   */
+  const claimReplay = async (id: number, claim: { at: Date; by: string; outcomes: readonly string[] }): Promise<boolean> => {
+    const { count } = await query().updateMany({
+      where: { id, replayedAt: { $null: true }, outcome: { $in: [...claim.outcomes] } },
+      data: { replayedAt: claim.at, replayedBy: storableText(claim.by, 255) },
+    });
+    return Number(count) === 1;
+  };
+
+  /** Links a re-applied row to what its replay did: the outcome and the ledger row it wrote. */
+  const completeReplay = async (id: number, result: { outcome: Outcome; as: number }) => {
+    await query().updateMany({ where: { id }, data: { replayOutcome: result.outcome, replayedAs: result.as } });
+  };
+
+  return { findForReplay, claimReplay, completeReplay, record, recordUnlessDuplicate, recordAndDecide, remove, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, withoutMeaning, setMeaning };
 };
 
 export type PaymentEventRepository = ReturnType<typeof paymentEventRepository>;

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { UID } from '../content-types';
 import type { SubscriptionRow } from './mappers';
 import { joinTableOf } from '../database/links';
+import { REPLAYABLE_OUTCOMES } from '../domain';
 
 /**
  * The admin's read-only queries: the Tracking page's figures, chart and subscription lists, the
@@ -45,6 +46,8 @@ export interface PaymentEventLogFilter {
   pageSize: number;
   search?: string;
   outcome?: string;
+  /** Only the rows an admin can fix and re-apply that were not re-applied yet. */
+  needsAttention?: boolean;
 }
 
 /** A payment event as the log reads it (its payload still whole: the caller strips secrets). */
@@ -62,6 +65,11 @@ export interface PaymentEventLogRow {
   payload?: unknown;
   user?: { id: number; email: string } | null;
   subscription?: { documentId: string } | null;
+  replayedAt?: unknown;
+  replayedBy?: string | null;
+  replayOutcome?: string | null;
+  replayedAs?: number | null;
+  replayOf?: number | null;
 }
 
 export interface OfferListRow {
@@ -267,12 +275,12 @@ export const reportRepository = (strapi: Core.Strapi) => {
 
   /** The payment-event log: newest first, filtered and paginated in SQL. */
   const paymentEventLog = async (filter: PaymentEventLogFilter): Promise<{ rows: PaymentEventLogRow[]; total: number }> => {
-    const where = {
-      ...(filter.outcome ? { outcome: filter.outcome } : {}),
-      ...(filter.search
-        ? { $or: ['email', 'productId', 'transactionId'].map((f) => ({ [f]: { $containsi: filter.search } })) }
-        : {}),
-    };
+    const conditions: Record<string, unknown>[] = [
+      ...(filter.outcome ? [{ outcome: filter.outcome }] : []),
+      ...(filter.needsAttention ? [{ outcome: { $in: [...REPLAYABLE_OUTCOMES] }, replayedAt: { $null: true } }] : []),
+      ...(filter.search ? [{ $or: ['email', 'productId', 'transactionId'].map((f) => ({ [f]: { $containsi: filter.search } })) }] : []),
+    ];
+    const where = conditions.length === 1 ? conditions[0] : conditions.length > 1 ? { $and: conditions } : {};
     const [rows, total] = await Promise.all([
       strapi.db.query(UID.paymentEvent).findMany({
         where,

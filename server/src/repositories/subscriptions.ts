@@ -135,6 +135,32 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
       pages({ updatedAt: { $gt: from }, status: { $in: statuses }, endsAt: { $notNull: true } }, visit, reminderShape),
   };
 
+  /** The first `limit` rows matching `where` by `column` (then id): one indexed range, bounded. */
+  const firstBy = async (where: Record<string, unknown>, column: 'startsAt' | 'endsAt' | 'dueAt', limit: number) =>
+    (await query().findMany({
+      where,
+      select: ['documentId', ...reminderShape.select],
+      populate: reminderShape.populate,
+      orderBy: [{ [column]: 'asc' }, { id: 'asc' }],
+      limit,
+    })) as SubscriptionRow[];
+
+  /**
+   * The scheduler's preview: the same candidates as `due`, up to an instant, ordered by the date
+   * that makes them due and bounded (the caller learns where a cut list stops being complete).
+   */
+  const upcoming = {
+    /** Pending subscriptions starting by `upTo` (activations, and whatever follows them). */
+    starts: (upTo: Date, limit: number) => firstBy({ status: 'pending', startsAt: { $lte: upTo } }, 'startsAt', limit),
+    /** Active subscriptions whose hard end is at or before `upTo`. */
+    ends: (upTo: Date, limit: number) => firstBy({ status: 'active', endsAt: { $notNull: true, $lte: upTo } }, 'endsAt', limit),
+    /** Active subscriptions whose paid end is before `paidBefore` (grace). */
+    paidEnds: (paidBefore: Date, limit: number) => firstBy({ status: 'active', dueAt: { $notNull: true, $lt: paidBefore } }, 'dueAt', limit),
+    /** Subscriptions to `offerId` in `statuses` whose end lies in (after, upTo] (a rule's reminders). */
+    endingBetween: (offerId: number, statuses: string[], after: Date, upTo: Date, limit: number) =>
+      firstBy({ offer: { id: offerId }, status: { $in: statuses }, endsAt: { $notNull: true, $gt: after, $lte: upTo } }, 'endsAt', limit),
+  };
+
   /** The members holding a subscription to an offer, a page at a time. */
   const membersOfOffer = async (offerId: number, visit: (userIds: number[]) => Promise<void>) => {
     let lastId = 0;
@@ -243,7 +269,7 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
     });
   };
 
-  return { findByRef, memberOf, listForMember, listForMembers, snapshotOf, insert, update, writeMany, remove, due, membersOfOffer };
+  return { findByRef, memberOf, listForMember, listForMembers, snapshotOf, insert, update, writeMany, remove, due, upcoming, membersOfOffer };
 };
 
 const USER_FIELDS = ['id', 'documentId', 'email', 'username'] as const;

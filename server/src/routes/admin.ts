@@ -29,9 +29,13 @@ export default {
     },
     { method: 'GET', path: '/email-templates', handler: 'emails.templates', config: guard(ACTIONS.settingsRead) },
     // Admin panel pages (issue 5): tracking, offers' subscribers and rules, logs, e-mail tools.
+    // Scheduler health (issue 16): the banner of every page and the Tracking page's last run.
+    { method: 'GET', path: '/health', handler: 'health.admin', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/overview', handler: 'tracking.overview', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/subscriptions', handler: 'tracking.list', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/subscriptions/export', handler: 'tracking.export', config: guard(ACTIONS.read) },
+    // What happens next (issue 16): the scheduler's transitions and reminders of a window, read-only.
+    { method: 'GET', path: '/preview', handler: 'preview.preview', config: guard(ACTIONS.read) },
     {
       method: 'PUT',
       path: '/subscriptions/:documentId/dates',
@@ -67,6 +71,8 @@ export default {
     { method: 'GET', path: '/users', handler: 'offerAdmin.searchUsers', config: guard(ACTIONS.subscribersManage) },
     { method: 'GET', path: '/roles', handler: 'offerAdmin.roles', config: guard(ACTIONS.settingsRead) },
     { method: 'GET', path: '/payment-events', handler: 'logs.paymentEvents', config: guard(ACTIONS.read) },
+    // Re-apply a payment event an admin fixed (an unmapped product, once mapped): once per event.
+    { method: 'POST', path: '/payment-events/:id/replay', handler: 'logs.replay', config: guard(ACTIONS.manage) },
     { method: 'GET', path: '/messages', handler: 'logs.messages', config: guard(ACTIONS.read) },
     { method: 'POST', path: '/settings/preview', handler: 'emails.preview', config: guard(ACTIONS.settingsRead) },
     { method: 'POST', path: '/settings/test-email', handler: 'emails.sendTest', config: guard(ACTIONS.settingsUpdate) },

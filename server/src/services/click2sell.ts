@@ -6,7 +6,10 @@ import {
   dedupeKeyOf,
   meaningOf,
   parseNotification,
+  parseStoredNotification,
   purchaseInstant,
+  REPLAYABLE_OUTCOMES,
+  replayRefusal,
   storableText,
   verifyChecksum,
   type FieldError,
@@ -27,11 +30,27 @@ import type { PluginConfig } from '../config';
 
 export type { Outcome };
 
+/** A payment event an admin may not re-apply: the HTTP status and why. */
+export class ReplayRefused extends Error {
+  readonly status: 404 | 409 | 422;
+
+  constructor(status: 404 | 409 | 422, message: string) {
+    super(message);
+    this.name = 'ReplayRefused';
+    this.status = status;
+  }
+}
+
 export interface Click2SellAnswer {
   status: number;
   outcome: Outcome;
   message: string;
   errors?: FieldError[];
+}
+
+/** What re-applying a payment event did: the answer, and the ledger row the replay wrote. */
+export interface ReplayAnswer extends Click2SellAnswer {
+  event: number;
 }
 
 /** Failed verifications from one address within this window, beyond `click2sell.failedChecksumLimit` → 429. */
@@ -133,6 +152,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /**
+   * Everything about one acquirer transaction happens one notification at a time (a refund
+   * racing its own sale would otherwise miss it and wait forever). The key is a digest: the id
+   * may be 255 characters, the lock column 191. Inside the caller's transaction.
+   */
+  const lockAcquirer = (acquirer: string) => lockKey(strapi, `acquirer:${crypto.createHash('sha256').update(acquirer).digest('hex')}`);
+
   const apply = async (
     n: Notification,
     fields: Record<string, unknown>,
@@ -144,11 +170,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const meaning = meaningOf(n);
     const acquirer = storableText(n.acquirer_transaction_id, 255);
 
-    return strapi.db.transaction(async ({ onCommit }): Promise<Click2SellAnswer> => {
-      // Everything about one acquirer transaction happens one notification at a time (a refund
-      // racing its own sale would otherwise miss it and wait forever). The key is a digest: the
-      // id may be 255 characters, the lock column 191.
-      await lockKey(strapi, `acquirer:${crypto.createHash('sha256').update(acquirer).digest('hex')}`);
+    return strapi.db.transaction(async (): Promise<Click2SellAnswer> => {
+      await lockAcquirer(acquirer);
       // The ledger row comes first, and with it the dedupe check (one statement): a concurrent
       // copy of this notification waits on its unique key until this transaction ends, then
       // finds the key taken and is answered "already processed".
@@ -167,7 +190,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         );
       }
       if (!inserted) return duplicate(fields, remoteAddress, receivedAt);
-      const event = inserted;
+      return decide(n, meaning, acquirer, inserted, earlier, receivedAt, pinned);
+    });
+  };
+
+  /**
+   * What a recorded, verified notification does, given the earlier notifications of its acquirer
+   * transaction: a new one, or one an admin re-applies from the payment log. Joins the caller's
+   * transaction (held under the acquirer transaction's lock) and completes the ledger row `event`.
+   */
+  const decide = async (
+    n: Notification,
+    meaning: Meaning,
+    acquirer: string,
+    event: { id: number },
+    earlier: LedgerEntry[],
+    receivedAt: Date,
+    pinned: Date | undefined
+  ): Promise<Click2SellAnswer> =>
+    strapi.db.transaction(async ({ onCommit }): Promise<Click2SellAnswer> => {
       const finish = async (outcome: Outcome, message: string, links: Parameters<typeof ledger.complete>[1] = {}): Promise<Click2SellAnswer> => {
         await ledger.complete(event.id, { outcome, reason: message, ...links });
         return { status: 200, outcome, message };
@@ -295,6 +336,68 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         refundedAt: payment.refundedAt,
       });
     });
+
+  /**
+   * Re-applies a ledger row an admin could fix (an unmapped product, once an offer carries its
+   * `click2sellProductId`): its stored payload goes through `decide` as a new notification would,
+   * but is not verified again — it was when it arrived, and its checksum was never stored. Once
+   * per row: the row is claimed with a conditional update under the acquirer transaction's lock,
+   * so of two admins one applies and the other is refused. The replay writes its own ledger row
+   * (`replayOf` → the original; the original gets `replayedAt`, `replayedBy`, `replayOutcome`,
+   * `replayedAs`). Refunds and cancellations of that payment recorded meanwhile changed nothing
+   * (it bought nothing); they are applied with it. Anything but an applied payment — the product
+   * still unmapped, say — is refused and nothing is written.
+   */
+  const replay = async (input: { id: number; by: string; now?: Date }): Promise<ReplayAnswer> => {
+    const now = input.now ?? getService(strapi, 'clock').now();
+    const row = await ledger.findForReplay(input.id);
+    if (!row) throw new ReplayRefused(404, `no payment event ${input.id}`);
+    const refusal = replayRefusal(row);
+    if (refusal) throw new ReplayRefused(refusal.status, refusal.message);
+    const parsed = row.payload ? parseStoredNotification(row.payload) : null;
+    if (!parsed || !parsed.ok) {
+      throw new ReplayRefused(422, `the stored notification cannot be read again: ${parsed && !parsed.ok ? parsed.errors.map((e) => e.message).join('; ') : 'no payload'}`);
+    }
+    const n = parsed.notification;
+    const acquirer = storableText(n.acquirer_transaction_id, 255);
+    if (acquirer !== row.acquirerTransactionId || dedupeKeyOf(n) !== row.dedupeKey) {
+      throw new ReplayRefused(422, 'the stored notification does not match its ledger row (acquirer transaction or dedupe key)');
+    }
+    const meaning = meaningOf(n);
+    return retryOnConflict(() =>
+      strapi.db.transaction(async (): Promise<ReplayAnswer> => {
+        await lockAcquirer(acquirer);
+        if (!(await ledger.claimReplay(row.id, { at: now, by: input.by, outcomes: REPLAYABLE_OUTCOMES }))) {
+          const again = await ledger.findForReplay(row.id);
+          throw new ReplayRefused(409, (again && replayRefusal(again)?.message) ?? 'this payment event cannot be re-applied');
+        }
+        if (!(await offers.findByProductId(n.product_id))) {
+          throw new ReplayRefused(
+            409,
+            `product_id "${n.product_id}" is still unmapped: give an offer click2sellProductId "${n.product_id}", then re-apply`
+          );
+        }
+        const decided = await ledger.recordAndDecide(
+          { outcome: 'applied', fields: row.payload!, remoteAddress: row.remoteAddress ?? '', now, dedupeKey: `replay:${row.id}`, meaning, replayOf: row.id },
+          acquirer,
+          BINDING_OUTCOMES
+        );
+        if (!decided.inserted) throw new ReplayRefused(409, 'already re-applied: a payment event is re-applied once');
+        const earlier = decided.earlier
+          .filter((e) => e.acquirerTransactionId === acquirer && e.id !== row.id)
+          // Its refunds and cancellations changed nothing while it bought nothing: they wait for it.
+          .map((e): LedgerEntry =>
+            (e.meaning === 'refund' || e.meaning === 'cancel') && (e.outcome === 'applied' || e.outcome === 'pending') && e.subscriptionId === null
+              ? { ...e, outcome: 'pending' }
+              : e
+          );
+        const answer = await decide(n, meaning, acquirer, decided.inserted, earlier, now, input.now);
+        // Only a payment that applied counts; anything else is undone with the claim.
+        if (answer.outcome !== 'applied') throw new ReplayRefused(409, `not re-applied: ${answer.message}`);
+        await ledger.completeReplay(row.id, { outcome: answer.outcome, as: decided.inserted.id });
+        return { ...answer, event: decided.inserted.id };
+      })
+    );
   };
 
   /**
@@ -336,7 +439,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (done > 0) strapi.log.info(`subscriptions: ${done} payment events from an earlier version given their meaning`);
   };
 
-  return { handle, backfillMeanings };
+  return { handle, replay, backfillMeanings };
 };
 
 export type { Meaning };

@@ -11,6 +11,7 @@ import tracking from './tracking';
 import logs from './logs';
 import offerAdmin from './offer-admin';
 import safeMode from './safe-mode';
+import health from './health';
 
 const services = {
   clock,
@@ -26,6 +27,7 @@ const services = {
   logs,
   offerAdmin,
   safeMode,
+  health,
 };
 
 export type ServiceMap = typeof services;

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { messageRepository } from '../repositories/messages';
 import { reportRepository } from '../repositories/reports';
 import { toDate } from '../utils/dates';
+import { REPLAYABLE_OUTCOMES } from '../domain';
 
 /**
  * The admin's Logs page: payment events (the Click2Sell ledger) and messages (the e-mail outbox),
@@ -33,6 +34,8 @@ export interface LogQuery {
   kind?: string;
   /** Messages of one subscription (its id). */
   subscription?: number;
+  /** Payment events an admin can fix and re-apply, not re-applied yet. */
+  needsAttention?: boolean;
 }
 
 const iso = (value: unknown) => toDate(value)?.toISOString() ?? null;
@@ -61,6 +64,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         payload: stripSecrets(e.payload ?? null),
         user: e.user ? { id: e.user.id, email: e.user.email } : null,
         subscription: e.subscription ? { documentId: e.subscription.documentId } : null,
+        replayable: REPLAYABLE_OUTCOMES.includes(e.outcome ?? '') && !e.replayedAt,
+        replayedAt: iso(e.replayedAt),
+        replayedBy: e.replayedBy ?? null,
+        replayOutcome: e.replayOutcome ?? null,
+        replayedAs: e.replayedAs ?? null,
+        replayOf: e.replayOf ?? null,
       })),
       meta: paginate(query.page, query.pageSize, total),
     };

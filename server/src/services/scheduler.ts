@@ -1,11 +1,25 @@
+import os from 'os';
 import type { Core } from '@strapi/strapi';
-import { endRangeFor, reminderDecision, reminderKey, settled, type ReminderRule, type Status } from '../domain';
+import {
+  DomainError,
+  endRangeFor,
+  reminderDecision,
+  reminderInstant,
+  reminderKey,
+  settleDueAt,
+  settled,
+  type ReminderRule,
+  type Status,
+  type SubscriptionDates,
+} from '../domain';
 import { getService } from '../utils/plugin';
 import { toDate } from '../utils/dates';
 import { datesOf, type SubscriptionRow } from '../repositories/mappers';
 import { subscriptionRepository, PAGE_SIZE } from '../repositories/subscriptions';
 import { ruleRepository } from '../repositories/rules';
 import { messageRepository, type BatchMessage } from '../repositories/messages';
+import type { Preview, PreviewItem, PreviewItemKind } from '../contract';
+import { schedulerRunRepository } from '../repositories/scheduler-runs';
 
 /** Rows read per query: memory and lock time stay bounded whatever the backlog. */
 export const BATCH_SIZE = PAGE_SIZE;
@@ -20,6 +34,12 @@ const WATERMARK_OVERLAP_MS = 60_000;
  */
 export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
 const STORE_KEY = 'scheduler';
+/** The preview's window: 7 days by default, 92 at most; its items: 500 by default, 2000 at most. */
+export const PREVIEW_DEFAULT_DAYS = 7;
+export const PREVIEW_MAX_DAYS = 92;
+export const PREVIEW_DEFAULT_LIMIT = 500;
+export const PREVIEW_MAX_LIMIT = 2000;
+const DAY_MS = 24 * 3_600_000;
 
 /** The parts of a run, in the order a run does them; cron may run them on different rules. */
 export const SCHEDULER_STEPS = ['lifecycle', 'reminders', 'delivery'] as const;
@@ -59,6 +79,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const subscriptions = subscriptionRepository(strapi);
   const rules = ruleRepository(strapi);
   const outbox = messageRepository(strapi);
+  const runLog = schedulerRunRepository(strapi);
   const store = () => strapi.store({ type: 'plugin', name: 'subscriptions' });
 
   const errors = { count: 0 };
@@ -111,6 +132,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   type RuleRow = ReminderRule & { offer?: { id: number; title: string } | null };
   const REMINDED_STATUSES = ['pending', 'active', 'expired', 'cancelled'];
+
+  /** The rules the reminder pass applies: with an offer, and a whole non-negative amount. */
+  const usableRules = async () =>
+    ((await rules.withOffers()) as RuleRow[]).filter((rule) => rule.offer && Number.isInteger(rule.amount) && rule.amount >= 0);
 
   /** The reminder occurrence of `row` under `rule` when it is due now (to send, or to log as skipped). */
   const reminderOf = (row: SubscriptionRow, rule: RuleRow, now: Date, locale: string): BatchMessage | null => {
@@ -183,7 +208,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const queueReminders = async (now: Date, figures: RunFigures) => {
     const from = await reminderWindowStart(now);
     const errorsBefore = errors.count;
-    const usable = ((await rules.withOffers()) as RuleRow[]).filter((rule) => rule.offer && Number.isInteger(rule.amount) && rule.amount >= 0);
+    const usable = await usableRules();
     const { defaultLocale } = await settings().get();
     // Quiet hours: a reminder queued outside the sending window waits for its next opening.
     const queue = { locale: defaultLocale, notBefore: await messages().quietUntil(now) };
@@ -205,6 +230,45 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** The steps of one run at `now`, counted into `figures`. */
+  const work = async (now: Date, steps: readonly SchedulerStep[], figures: RunFigures) => {
+    if (steps.includes('lifecycle')) {
+      const { graceHours } = await settings().get();
+      const settle = (rows: SubscriptionRow[]) => settlePage(rows, now, graceHours, figures);
+      await subscriptions.due.activation(now, settle);
+      await subscriptions.due.expiry(now, settle);
+      await subscriptions.due.grace(new Date(now.getTime() - graceHours * 3_600_000), settle);
+    }
+    if (steps.includes('reminders')) await queueReminders(now, figures);
+    if (steps.includes('delivery')) {
+      const delivery = await messages().deliverDue({ now });
+      figures.sent = delivery.sent;
+      figures.failed = delivery.failed;
+      figures.held = delivery.held;
+    }
+  };
+
+  /**
+   * Records a run in the run log (the health check reads it): where it ran (hostname and pid),
+   * when, what it did. A failure to record is logged and does not fail the run.
+   */
+  const recordRun = async (startedAt: Date, elapsedMs: number, steps: readonly SchedulerStep[], figures: RunFigures, failure: string | null) => {
+    try {
+      await runLog.record({
+        startedAt,
+        finishedAt: new Date(startedAt.getTime() + elapsedMs),
+        host: os.hostname().slice(0, 255),
+        pid: process.pid,
+        steps: [...steps],
+        figures: { ...figures },
+        errors: figures.errors,
+        failure,
+      });
+    } catch (error) {
+      strapi.log.warn(`subscriptions scheduler: could not record the run (${(error as Error).message})`);
+    }
+  };
+
   /** One pass of the scheduled work at `now` (all steps unless told); returns what it did. */
   const runOnce = async (options: { now?: Date; steps?: readonly SchedulerStep[] } = {}): Promise<RunFigures> => {
     const steps = options.steps ?? SCHEDULER_STEPS;
@@ -222,21 +286,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       errors: 0,
     };
     const errorsAtStart = errors.count;
-    if (steps.includes('lifecycle')) {
-      const { graceHours } = await settings().get();
-      const settle = (rows: SubscriptionRow[]) => settlePage(rows, now, graceHours, figures);
-      await subscriptions.due.activation(now, settle);
-      await subscriptions.due.expiry(now, settle);
-      await subscriptions.due.grace(new Date(now.getTime() - graceHours * 3_600_000), settle);
-    }
-    if (steps.includes('reminders')) await queueReminders(now, figures);
-    if (steps.includes('delivery')) {
-      const delivery = await messages().deliverDue({ now });
-      figures.sent = delivery.sent;
-      figures.failed = delivery.failed;
-      figures.held = delivery.held;
+    const started = performance.now();
+    try {
+      await work(now, steps, figures);
+    } catch (error) {
+      figures.errors = errors.count - errorsAtStart + 1;
+      await recordRun(now, performance.now() - started, steps, figures, ((error as Error).message || String(error)).slice(0, 1000));
+      throw error;
     }
     figures.errors = errors.count - errorsAtStart;
+    await recordRun(now, performance.now() - started, steps, figures, null);
     const busy = Object.values(figures).some((n) => n > 0);
     const line = `subscriptions scheduler (${steps.join(', ')}) at ${now.toISOString()}: ${Object.entries(figures)
       .map(([k, v]) => `${k}=${v}`)
@@ -244,6 +303,143 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (busy) strapi.log.info(line);
     else strapi.log.debug(line);
     return figures;
+  };
+
+  /**
+   * What happens next: the transitions and reminders the scheduler will make in [from, to] if
+   * nothing else changes meanwhile (no payment, no edit), each at the instant it becomes due (the
+   * scheduler does it at its first run at or after it). Read-only. Decided by the scheduler's own
+   * rules: `settleDueAt`/`settled` for transitions, the reminder pass's `reminderOf` (so
+   * `reminderDecision`, `reminderKey`) for reminders, on the dates each subscription will have
+   * then (a grace end moves the end; its reminders then follow the new end, which is the instant
+   * of the run that ends it). Transitions already due before `from` are listed as overdue.
+   *
+   * Bounded: each candidate list (the `due` queries up to `to`, each rule's ends) is read in its
+   * date order, at most `limit` + 1 rows; when one is cut, what lies after its last row is left
+   * out and `truncated` says so, with `completeUntil` the instant up to which the list is whole.
+   */
+  const preview = async (options: { from?: Date; to?: Date; limit?: number } = {}): Promise<Preview> => {
+    const from = options.from ?? clock().now();
+    if (!(from instanceof Date) || Number.isNaN(from.getTime())) throw new DomainError('from', 'from must be a valid date');
+    const to = options.to ?? new Date(from.getTime() + PREVIEW_DEFAULT_DAYS * DAY_MS);
+    if (!(to instanceof Date) || Number.isNaN(to.getTime())) throw new DomainError('to', 'to must be a valid date');
+    if (to.getTime() < from.getTime()) throw new DomainError('to', 'to must not be before from');
+    if (to.getTime() - from.getTime() > PREVIEW_MAX_DAYS * DAY_MS) {
+      throw new DomainError('to', `to must be at most ${PREVIEW_MAX_DAYS} days after from`);
+    }
+    const limit = options.limit ?? PREVIEW_DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > PREVIEW_MAX_LIMIT) {
+      throw new DomainError('limit', `limit must be a whole number from 1 to ${PREVIEW_MAX_LIMIT}`);
+    }
+    const { graceHours, defaultLocale } = await settings().get();
+    const usable = await usableRules();
+    const graceMs = graceHours * 3_600_000;
+    const fetch = limit + 1;
+    const candidates = new Map<number, SubscriptionRow>();
+    /** Items at or after this instant may be missing (a candidate list was cut there). */
+    let cutoff = Number.POSITIVE_INFINITY;
+    const collect = (rows: SubscriptionRow[], instantOf: (row: SubscriptionRow) => number) => {
+      for (const row of rows) if (!candidates.has(row.id)) candidates.set(row.id, row);
+      if (rows.length >= fetch) cutoff = Math.min(cutoff, instantOf(rows[rows.length - 1]));
+    };
+    const time = (value: unknown) => (toDate(value) as Date).getTime();
+    collect(await subscriptions.upcoming.starts(to, fetch), (row) => time(row.startsAt));
+    collect(await subscriptions.upcoming.ends(to, fetch), (row) => time(row.endsAt));
+    collect(await subscriptions.upcoming.paidEnds(new Date(to.getTime() - graceMs), fetch), (row) => time(row.dueAt) + graceMs);
+    for (const rule of usable) {
+      // Instants in [from, to]: the range the reminder pass would read over (from - 1 ms, to].
+      const range = endRangeFor(rule, new Date(from.getTime() - 1), to);
+      collect(await subscriptions.upcoming.endingBetween(rule.offer!.id, REMINDED_STATUSES, range.after, range.upTo, fetch), (row) =>
+        reminderInstant(new Date(time(row.endsAt)), rule).getTime()
+      );
+    }
+
+    const items: (PreviewItem & { t: number })[] = [];
+    const base = (row: SubscriptionRow, t: number, kind: PreviewItemKind) => ({
+      kind,
+      t,
+      at: new Date(t).toISOString(),
+      overdue: t < from.getTime(),
+      subscription: { id: row.id, documentId: row.documentId },
+      member: row.user ? { id: row.user.id, email: row.user.email ?? null, username: row.user.username ?? null } : null,
+      offer: row.offer ? { id: row.offer.id, documentId: row.offer.documentId, title: row.offer.title } : null,
+    });
+    const kindOf = (next: Status, graceEnded: boolean): PreviewItemKind =>
+      graceEnded ? 'grace-end' : next === 'active' ? 'activation' : next === 'cancelled' ? 'cancellation' : 'expiry';
+
+    for (const row of candidates.values()) {
+      // The scheduler settles members' subscriptions; a subscription without one is left alone.
+      if (!row.user) continue;
+      // The dates the subscription has from `since` until `until` (ms), as the scheduler moves them.
+      const versions: { dates: SubscriptionDates; since: number; until: number }[] = [];
+      let dates = datesOf(row);
+      let since = from.getTime();
+      for (let step = 0; step < 8; step += 1) {
+        let due = settleDueAt(dates, graceHours);
+        // Stored dates the rules would not have written (an editor's) may be due already.
+        if (settled(dates, new Date(since), graceHours) && (!due || due.getTime() > since)) due = new Date(since);
+        if (!due || due.getTime() > to.getTime()) break;
+        const runAt = Math.max(due.getTime(), since);
+        const t = settled(dates, new Date(runAt), graceHours);
+        if (!t) break;
+        items.push({ ...base(row, due.getTime(), kindOf(t.next.status, t.graceEnded)), transition: { from: dates.status, to: t.next.status } });
+        versions.push({ dates, since, until: runAt });
+        dates = t.next;
+        since = runAt;
+      }
+      versions.push({ dates, since, until: Number.POSITIVE_INFINITY });
+
+      const seen = new Set<string>();
+      for (const rule of usable) {
+        if (rule.offer!.id !== row.offer?.id) continue;
+        for (const version of versions) {
+          if (!version.dates.endsAt || !REMINDED_STATUSES.includes(version.dates.status)) continue;
+          // Queued by the first run at or after the instant while the row has this end (a row
+          // written later with an end whose instant has passed: by the run that wrote it).
+          const queuedAt = Math.max(reminderInstant(version.dates.endsAt, rule).getTime(), version.since);
+          if (queuedAt < from.getTime() || queuedAt > to.getTime() || queuedAt >= version.until) continue;
+          const message = reminderOf({ ...row, ...version.dates }, rule, new Date(queuedAt), defaultLocale);
+          if (!message || seen.has(message.dedupeKey)) continue;
+          seen.add(message.dedupeKey);
+          items.push({
+            ...base(row, queuedAt, 'reminder'),
+            reminder: {
+              ruleId: rule.id,
+              amount: rule.amount,
+              period: rule.period,
+              when: rule.when,
+              endsAt: version.dates.endsAt.toISOString(),
+              to: message.to,
+              action: message.status === 'skipped' ? 'skip' : 'send',
+              ...(message.reason ? { reason: message.reason } : {}),
+              dedupeKey: message.dedupeKey,
+            },
+          });
+        }
+      }
+    }
+
+    // A reminder already queued (a run at `from` did it) is no longer ahead.
+    const taken = await outbox.takenKeys(items.flatMap((item) => (item.reminder ? [item.reminder.dedupeKey] : [])));
+    const KIND_ORDER: PreviewItemKind[] = ['activation', 'expiry', 'cancellation', 'grace-end', 'reminder'];
+    const listed = items
+      .filter((item) => item.t < cutoff && !(item.reminder && taken.has(item.reminder.dedupeKey)))
+      .sort((a, b) => a.t - b.t || a.subscription.id - b.subscription.id || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+    let completeUntil = Math.min(cutoff, to.getTime());
+    let truncated = Number.isFinite(cutoff);
+    if (listed.length > limit) {
+      truncated = true;
+      completeUntil = Math.min(completeUntil, listed[limit].t);
+      listed.length = limit;
+    }
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      limit,
+      items: listed.map(({ t: _t, ...item }) => item),
+      truncated,
+      completeUntil: new Date(completeUntil).toISOString(),
+    };
   };
 
   const running = new Set<string>();
@@ -261,5 +457,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  return { runOnce, tick };
+  return { runOnce, tick, preview };
 };

@@ -1,7 +1,11 @@
 import * as React from 'react';
-import { Badge, Box, Button, Flex, Modal, Typography } from '@strapi/design-system';
-import { usePaymentEvents } from '../../api/logs';
+import { Badge, Box, Button, Dialog, Flex, Modal, Typography } from '@strapi/design-system';
+import { useNotification } from '@strapi/strapi/admin';
+import { usePaymentEventActions, usePaymentEvents } from '../../api/logs';
+import { errorsOf } from '../../api/client';
 import type { PaymentEventLogItem, PaymentEventOutcome } from '../../api/contract';
+import { PERMISSIONS } from '../../permissions';
+import { useCan } from '../../utils/can';
 import { useFormatDate } from '../../utils/dates';
 import { msg, useT } from '../../utils/translate';
 import { LogTab, type LogQuery } from './LogTab';
@@ -26,20 +30,49 @@ const outcomeVariant = (outcome: string | null) =>
         ? 'warning'
         : 'danger';
 
-const usePage = ({ search, filter, page, pageSize }: LogQuery) =>
-  usePaymentEvents({ search, outcome: (filter || undefined) as PaymentEventOutcome | undefined, page, pageSize });
+/** The filter's values: the events that need an admin (fixable, not re-applied yet), or one outcome. */
+const NEEDS_ATTENTION = 'needs-attention';
+const FILTER_LABELS: Record<string, string> = { [NEEDS_ATTENTION]: msg('logs.needsAttention'), ...OUTCOME_LABELS };
+
+const queryOf = ({ search, filter, page, pageSize }: LogQuery) =>
+  filter === NEEDS_ATTENTION
+    ? { search, needsAttention: true, page, pageSize }
+    : { search, outcome: (filter || undefined) as PaymentEventOutcome | undefined, page, pageSize };
 
 /** Every Click2Sell call: what it was, what it did, and its payload (secrets removed by the server). */
 export const PaymentEventsTab = () => {
   const t = useT();
   const formatDate = useFormatDate();
+  const { toggleNotification } = useNotification();
+  const actions = usePaymentEventActions();
+  const canManage = useCan(PERMISSIONS.manage);
   const [payload, setPayload] = React.useState<PaymentEventLogItem | null>(null);
+  const [confirm, setConfirm] = React.useState<PaymentEventLogItem | null>(null);
+  const [busy, setBusy] = React.useState(false);
+  // Bumped after a re-apply: the page is read again.
+  const [version, setVersion] = React.useState(0);
+  const usePage = React.useCallback((query: LogQuery) => usePaymentEvents(queryOf(query), version), [version]);
+
+  const runReplay = async () => {
+    if (!confirm) return;
+    setBusy(true);
+    try {
+      const result = await actions.replay(confirm.id);
+      toggleNotification({ type: 'success', message: t('logs.reapplied', { message: result.message }) });
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: errorsOf(error).message });
+    }
+    setBusy(false);
+    setConfirm(null);
+    setVersion((v) => v + 1);
+  };
+
   return (
     <>
       <LogTab<PaymentEventLogItem>
         usePage={usePage}
         filterLabel={t('logs.outcome')}
-        filterLabels={OUTCOME_LABELS}
+        filterLabels={FILTER_LABELS}
         rowTestId="payment-event-row"
         columns={[
           { label: t('logs.column.time'), cell: (e) => <Typography>{formatDate(e.receivedAt, true)}</Typography> },
@@ -61,19 +94,61 @@ export const PaymentEventsTab = () => {
                     {e.reason}
                   </Typography>
                 )}
+                {e.replayedAt && (
+                  <Typography variant="pi" textColor="success600" data-testid="replayed">
+                    {t('logs.replayed', {
+                      date: formatDate(e.replayedAt, true),
+                      by: e.replayedBy ?? '—',
+                      outcome: t(OUTCOME_LABELS[e.replayOutcome ?? ''] ?? 'outcome.error'),
+                      id: String(e.replayedAs ?? '—'),
+                    })}
+                  </Typography>
+                )}
+                {e.replayOf !== null && (
+                  <Typography variant="pi" textColor="neutral600">
+                    {t('logs.replayOf', { id: String(e.replayOf) })}
+                  </Typography>
+                )}
               </Flex>
             ),
           },
           {
             label: t('logs.column.payload'),
             cell: (e) => (
-              <Button variant="tertiary" size="S" onClick={() => setPayload(e)}>
-                {t('logs.showPayload')}
-              </Button>
+              <Flex gap={2}>
+                <Button variant="tertiary" size="S" onClick={() => setPayload(e)}>
+                  {t('logs.showPayload')}
+                </Button>
+                {canManage && e.replayable && (
+                  <Button variant="secondary" size="S" onClick={() => setConfirm(e)} data-testid="reapply">
+                    {t('logs.reapply')}
+                  </Button>
+                )}
+              </Flex>
             ),
           },
         ]}
       />
+      <Dialog.Root open={confirm !== null} onOpenChange={(open) => !open && setConfirm(null)}>
+        {confirm && (
+          <Dialog.Content>
+            <Dialog.Header>{t('logs.reapplyTitle')}</Dialog.Header>
+            <Dialog.Body>
+              <Typography>
+                {t('logs.reapplyBody', { email: confirm.email ?? '—', product: confirm.productId ?? '—' })}
+              </Typography>
+            </Dialog.Body>
+            <Dialog.Footer>
+              <Dialog.Cancel>
+                <Button variant="tertiary">{t('action.back')}</Button>
+              </Dialog.Cancel>
+              <Button loading={busy} onClick={runReplay}>
+                {t('logs.reapply')}
+              </Button>
+            </Dialog.Footer>
+          </Dialog.Content>
+        )}
+      </Dialog.Root>
       {payload && (
         <Modal.Root open onOpenChange={(open) => !open && setPayload(null)}>
           <Modal.Content>

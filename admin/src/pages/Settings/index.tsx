@@ -8,6 +8,7 @@ import { errorsOf } from '../../api/client';
 import { useRoles, useSaveSettings, useSettings } from '../../api/settings';
 import type { SettingsView } from '../../api/contract';
 import { useT } from '../../utils/translate';
+import { HealthBanner } from '../../components/HealthBanner';
 import { Click2SellSection } from './Click2SellSection';
 import { LifecycleSection } from './LifecycleSection';
 import { EmailSection } from './EmailSection';
@@ -16,6 +17,7 @@ import { SafeModeBanner } from '../../components/SafeModeBanner';
 
 export const ProtectedSettingsPage = () => (
   <Page.Protect permissions={PERMISSIONS.settingsRead}>
+    <HealthBanner />
     <SettingsPage />
   </Page.Protect>
 );
