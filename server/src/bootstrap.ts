@@ -24,6 +24,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(ADMIN_ACTIONS as never);
   await grantDefaultPermissions(strapi);
   await grantPermissionsToOfferRoles(strapi);
+  // Staging safe mode: the first production boot records the live site's host.
+  await getService(strapi, 'safeMode').recordFirstBoot();
   registerCron(strapi);
 
   // The roles service caches which roles offers grant and the fallback role: any write to an

@@ -13,6 +13,7 @@ export type * from './offers';
 export type * from './subscriptions';
 export type * from './logs';
 export type * from './emails';
+export type * from './safe-mode';
 export type * from './preview';
 export type * from './health';
 export type * from './history';

@@ -66,7 +66,7 @@ export type PaymentEventsResponse = PagedResponse<PaymentEventLogItem>;
 /** The messages the plugin sends (the message content type's `kind`). */
 export type MessageKind = 'welcome' | 'reminder' | 'expiry' | 'receipt' | 'test';
 
-export type MessageStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+export type MessageStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' | 'held';
 
 export interface MessagesQuery extends PageQuery {
   /** Part of the recipient or the subject. */

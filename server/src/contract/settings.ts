@@ -19,6 +19,13 @@ export interface EmailTemplate {
 /** Admin overrides of the shipped templates, by message kind and language. */
 export type TemplateOverrides = Partial<Record<TemplateKind, Partial<Record<Locale, EmailTemplate>>>>;
 
+/** The reminders' sending window; start = end means any time, start > end crosses midnight. */
+export interface QuietHours {
+  enabled: boolean;
+  start: string;
+  end: string;
+}
+
 /** The settings as the admin sees them: the Click2Sell secret key only as whether one is set. */
 export interface SettingsView {
   renewalWindowHours: number;
@@ -33,6 +40,10 @@ export interface SettingsView {
   templates: TemplateOverrides;
   renewalUrl: string | null;
   emailTimezone: string;
+  /** The site's time zone (IANA): quiet hours are read in it. */
+  timeZone: string;
+  /** Reminders are sent only between start and end ("HH:mm", local to timeZone) when enabled. */
+  quietHours: QuietHours;
   click2sellSecretKeySet: boolean;
   click2sellSecretKeyFromEnv: boolean;
 }

@@ -7,7 +7,8 @@ import tracking from './tracking';
 import logs from './logs';
 import offerAdmin from './offer-admin';
 import emails from './emails';
+import safeMode from './safe-mode';
 import preview from './preview';
 import health from './health';
 
-export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, preview, health };
+export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, safeMode, preview, health };

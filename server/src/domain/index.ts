@@ -7,5 +7,6 @@ export * from './click2sell';
 export * from './reminders';
 export * from './templates';
 export * from './member';
+export * from './quiet-hours';
 export * from './health';
 export * from './history';

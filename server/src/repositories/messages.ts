@@ -41,6 +41,8 @@ export interface BatchMessage {
   /** `skipped`: logged, never sent (a "before" reminder whose end has passed); its reason in lastError. */
   status?: 'pending' | 'skipped';
   reason?: string | null;
+  /** A reminder held by quiet hours: not sent before this instant (the window's next opening). */
+  notBefore?: Date | null;
 }
 
 /** What a sender needs to decide whether it may claim a message. */
@@ -108,9 +110,10 @@ export interface MessageLogFilter {
 
 /**
  * Which messages a sender looks for: `pending` (new), `failed` whose back-off has passed and that
- * have attempts left, `sending` whose claim's lease has ended (their process died or hung).
+ * have attempts left, `sending` whose claim's lease has ended (their process died or hung),
+ * `held` (kept back by the staging safe mode, sent once it is lifted).
  */
-export type DueStatus = 'pending' | 'failed' | 'sending';
+export type DueStatus = 'pending' | 'failed' | 'sending' | 'held';
 
 /**
  * The outbox's `subject` column is a Strapi string: varchar(255) on PostgreSQL and MySQL. A subject
@@ -231,7 +234,9 @@ export const messageRepository = (strapi: Core.Strapi) => {
         to: m.to,
         locale: m.locale ?? null,
         attempts: 0,
-        nextAttemptAt: m.status === 'skipped' ? null : now,
+        // A reminder is due at once (null: whatever the clock of the process delivering it), or
+        // at the opening of the sending window when quiet hours hold it.
+        nextAttemptAt: m.status === 'skipped' ? null : m.kind === 'reminder' ? (m.notBefore ?? null) : now,
         lastError: m.reason ?? null,
         data: m.data,
         userId: m.userId,
@@ -249,15 +254,18 @@ export const messageRepository = (strapi: Core.Strapi) => {
    */
   const findDue = async (
     status: DueStatus,
-    options: { now: Date; maxAttempts: number; afterId: number; limit: number }
+    options: { now: Date; maxAttempts: number; afterId: number; limit: number; /** `held`: reminders too (not during quiet hours). */ reminders?: boolean }
   ): Promise<DueMessage[]> => {
     const { now } = options;
     const source: Record<string, unknown> =
       status === 'pending'
-        ? { status: 'pending' }
+        ? // New messages go out at once, except reminders held by quiet hours until their window opens.
+          { status: 'pending', $or: [{ kind: { $ne: 'reminder' } }, { nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] }
         : status === 'failed'
           ? { status: 'failed', nextAttemptAt: { $lte: now }, attempts: { $lt: options.maxAttempts } }
-          : { status: 'sending', claimedUntil: { $lte: now } };
+          : status === 'held'
+            ? { status: 'held', ...(options.reminders === false ? { kind: { $ne: 'reminder' } } : {}) }
+            : { status: 'sending', claimedUntil: { $lte: now } };
     return (await query().findMany({
       where: { ...source, id: { $gt: options.afterId } },
       select: ['id', 'status', 'attempts'],
@@ -414,6 +422,45 @@ export const messageRepository = (strapi: Core.Strapi) => {
     return count === 1;
   };
 
+  /**
+   * Staging safe mode: these messages are kept back (`held`) instead of sent. Each row moves only
+   * from the state it was read in (a conditional update per state, as a claim), so a message
+   * another process is sending is never touched. Returns how many were held.
+   */
+  const holdMany = async (messages: readonly { id: number; status: string }[], now: Date): Promise<number> => {
+    let held = 0;
+    const byStatus = new Map<string, number[]>();
+    for (const m of messages) byStatus.set(m.status, [...(byStatus.get(m.status) ?? []), m.id]);
+    for (const [status, ids] of byStatus) {
+      for (const part of chunks(ids)) {
+        const where: Record<string, unknown> = { id: { $in: part }, status };
+        if (status === 'failed') where.nextAttemptAt = { $lte: now };
+        if (status === 'sending') where.claimedUntil = { $lte: now };
+        const { count } = await query().updateMany({
+          where,
+          data: { status: 'held', claimedUntil: null, nextAttemptAt: null, lastError: 'held: staging safe mode (no e-mail to members until the live site is confirmed)' },
+        });
+        held += Number(count);
+      }
+    }
+    return held;
+  };
+
+  /** Messages this process wrote claimed (`sending`) and now keeps back: held, their attempt not counted. */
+  const holdClaimed = async (ids: readonly number[]): Promise<number> => {
+    let held = 0;
+    for (const part of chunks(ids)) {
+      const { count } = await query().updateMany({
+        where: { id: { $in: part }, status: 'sending' },
+        data: { status: 'held', claimedUntil: null, nextAttemptAt: null, attempts: 0, lastError: 'held: staging safe mode (no e-mail to members until the live site is confirmed)' },
+      });
+      held += Number(count);
+    }
+    return held;
+  };
+
+  const countByStatus = async (status: string): Promise<number> => Number(await query().count({ where: { status } }));
+
   /** A claimed message with what its template needs. */
   const findForSending = async (id: number): Promise<MessageRow | null> =>
     (await query().findOne({
@@ -520,6 +567,9 @@ export const messageRepository = (strapi: Core.Strapi) => {
     markSentMany,
     markSent,
     markFailed,
+    holdMany,
+    holdClaimed,
+    countByStatus,
     page,
   };
 };

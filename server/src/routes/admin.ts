@@ -83,5 +83,8 @@ export default {
     { method: 'GET', path: '/messages', handler: 'logs.messages', config: guard(ACTIONS.read) },
     { method: 'POST', path: '/settings/preview', handler: 'emails.preview', config: guard(ACTIONS.settingsRead) },
     { method: 'POST', path: '/settings/test-email', handler: 'emails.sendTest', config: guard(ACTIONS.settingsUpdate) },
+    // Staging safe mode (issue 16): its state for the banner, and "this is the live site".
+    { method: 'GET', path: '/safe-mode', handler: 'safeMode.state', config: guard(ACTIONS.read) },
+    { method: 'POST', path: '/safe-mode/confirm', handler: 'safeMode.confirm', config: guard(ACTIONS.settingsUpdate) },
   ],
 };

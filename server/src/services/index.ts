@@ -10,6 +10,7 @@ import scheduler from './scheduler';
 import tracking from './tracking';
 import logs from './logs';
 import offerAdmin from './offer-admin';
+import safeMode from './safe-mode';
 import health from './health';
 import history from './history';
 
@@ -26,6 +27,7 @@ const services = {
   tracking,
   logs,
   offerAdmin,
+  safeMode,
   health,
   history,
 };

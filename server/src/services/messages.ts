@@ -3,6 +3,7 @@ import os from 'os';
 import type { Core } from '@strapi/strapi';
 import {
   formatDate,
+  nextSendingInstant,
   pickLocale,
   renderTemplate,
   resolveTemplate,
@@ -88,6 +89,7 @@ const describeError = (error: unknown): string => {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const clock = () => getService(strapi, 'clock');
   const settings = () => getService(strapi, 'settings');
+  const safeMode = () => getService(strapi, 'safeMode');
   const repo = messageRepository(strapi);
 
   /** The right-hand side of Message-IDs: the sender's domain (settings, then the e-mail plugin's defaultFrom). */
@@ -95,6 +97,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     domainOf(emailFrom) ??
     domainOf(strapi.config.get('plugin::email.settings.defaultFrom')) ??
     (os.hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost');
+
+  /**
+   * When a reminder due at `at` may go out: `at` itself, or with quiet hours on and `at` outside
+   * the sending window, the window's next opening in the site's time zone. Only reminders are
+   * ever held: welcome e-mails, receipts and expiry notices go out at once.
+   */
+  const reminderSendAt = async (at: Date): Promise<Date> => {
+    const { quietHours, timeZone } = await settings().get();
+    return quietHours.enabled ? nextSendingInstant(at, timeZone, quietHours) : at;
+  };
+
+  /** The `notBefore` of a reminder queued at `at`: null when it may go out at once. */
+  const quietUntil = async (at: Date): Promise<Date | null> => {
+    const sendAt = await reminderSendAt(at);
+    return sendAt.getTime() > at.getTime() ? sendAt : null;
+  };
 
   /**
    * Writes a message unless one with the same dedupeKey exists: one insert that skips a taken key
@@ -110,7 +128,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       to: input.to,
       locale: input.locale ?? null,
       attempts: 0,
-      nextAttemptAt: skipped ? null : at,
+      nextAttemptAt: skipped ? null : input.kind === 'reminder' ? await quietUntil(at) : at,
       lastError: input.reason ?? null,
       data: input.data ?? {},
       userId: input.userId,
@@ -213,10 +231,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const final = attempts >= MAX_ATTEMPTS;
     const lastError = describeError(error);
     strapi.log.warn(`subscriptions: e-mail ${row.id} (${row.kind}) to ${row.to} failed (attempt ${attempts}): ${lastError}`);
+    const retryAt = new Date(now.getTime() + backoffMs(attempts));
     await repo.markFailed(row.id, {
       subject,
       lastError,
-      nextAttemptAt: final ? null : new Date(now.getTime() + backoffMs(attempts)),
+      // A reminder's retry waits for the sending window too.
+      nextAttemptAt: final ? null : row.kind === 'reminder' ? await reminderSendAt(retryAt) : retryAt,
     });
   };
 
@@ -369,7 +389,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  const sendClaimedHere = async (now: Date, figures: { sent: number; failed: number; skipped: number }) => {
+  type Figures = { sent: number; failed: number; skipped: number; held: number };
+
+  const sendClaimedHere = async (now: Date, figures: Figures) => {
+    if (claimedHere.size > 0 && (await safeMode().isHeld())) {
+      // Staging safe mode: what this process wrote to send at once (welcomes, receipts) is kept back.
+      const ids = [...claimedHere];
+      claimedHere.clear();
+      figures.held += await repo.holdClaimed(ids);
+      return;
+    }
     while (claimedHere.size > 0) {
       const ids = [...claimedHere].slice(0, 100);
       for (const id of ids) claimedHere.delete(id);
@@ -384,17 +413,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const deliverDue = async (options: { now?: Date; limit?: number } = {}) => {
     const now = options.now ?? clock().now();
     const limit = options.limit ?? 100;
-    const figures = { sent: 0, failed: 0, skipped: 0 };
+    const figures: Figures = { sent: 0, failed: 0, skipped: 0, held: 0 };
     // First what this process wrote claimed (receipts, welcomes: no search, no claim).
     await sendClaimedHere(now, figures);
+    // Staging safe mode: every message due now is kept back (`held`) instead of sent.
+    const held = await safeMode().isHeld();
+    // Held reminders released by a confirmation at night still wait for the sending window.
+    const quietNow = !held && (await reminderSendAt(now)).getTime() > now.getTime();
     // New messages go out at once, whatever `now` their writer used; failed ones after their
-    // back-off; `sending` ones claimed by a process that died or hung past its lease.
-    for (const source of ['pending', 'failed', 'sending'] as const) {
+    // back-off; `sending` ones claimed by a process that died or hung past its lease; held ones
+    // once safe mode is lifted.
+    for (const source of held ? (['pending', 'failed', 'sending'] as const) : (['pending', 'failed', 'sending', 'held'] as const)) {
       let lastId = 0;
       for (;;) {
-        const due = await repo.findDue(source, { now, maxAttempts: MAX_ATTEMPTS, afterId: lastId, limit });
+        const due = await repo.findDue(source, { now, maxAttempts: MAX_ATTEMPTS, afterId: lastId, limit, reminders: !quietNow });
         if (due.length === 0) break;
         lastId = due[due.length - 1].id;
+        if (held) {
+          figures.held += await repo.holdMany(due, now);
+          if (due.length < limit) break;
+          continue;
+        }
         const sendable: typeof due = [];
         for (const candidate of due) {
           if ((candidate.attempts ?? 0) >= MAX_ATTEMPTS) {
@@ -426,7 +465,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       delivering = true;
       const search = searchOutbox;
       searchOutbox = false;
-      const figures = { sent: 0, failed: 0, skipped: 0 };
+      const figures: Figures = { sent: 0, failed: 0, skipped: 0, held: 0 };
       (search ? deliverDue() : sendClaimedHere(clock().now(), figures))
         .catch((error) => strapi.log.error(`subscriptions: delivering e-mails failed: ${describeError(error)}`))
         .finally(() => {
@@ -505,5 +544,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { to: input.to };
   };
 
-  return { enqueue, enqueueToSend, deliverDue, deliverSoon, cancelSoon, render, preview, sendTest };
+  return { enqueue, enqueueToSend, quietUntil, deliverDue, deliverSoon, cancelSoon, render, preview, sendTest };
 };

@@ -55,6 +55,8 @@ export interface RunFigures {
   remindersSkipped: number;
   sent: number;
   failed: number;
+  /** Messages kept back by the staging safe mode. */
+  held: number;
   errors: number;
 }
 
@@ -162,13 +164,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * insert: the dedupe keys make each once (a key already taken is skipped). A row whose decision
    * fails is counted and logged; it does not stop the page, nor the run.
    */
-  const remindPage = (rulesFor: (row: SubscriptionRow) => RuleRow[], now: Date, locale: string, figures: RunFigures) => async (rows: SubscriptionRow[]) => {
+  const remindPage = (
+    rulesFor: (row: SubscriptionRow) => RuleRow[],
+    now: Date,
+    queue: { locale: string; notBefore: Date | null },
+    figures: RunFigures
+  ) => async (rows: SubscriptionRow[]) => {
     const batch: BatchMessage[] = [];
     for (const row of rows) {
       try {
         for (const rule of rulesFor(row)) {
-          const message = reminderOf(row, rule, now, locale);
-          if (message) batch.push(message);
+          const message = reminderOf(row, rule, now, queue.locale);
+          if (message) batch.push(message.status === 'skipped' ? message : { ...message, notBefore: queue.notBefore });
         }
       } catch (error) {
         errors.count += 1;
@@ -204,16 +211,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const errorsBefore = errors.count;
     const usable = await usableRules();
     const { defaultLocale } = await settings().get();
+    // Quiet hours: a reminder queued outside the sending window waits for its next opening.
+    const queue = { locale: defaultLocale, notBefore: await messages().quietUntil(now) };
     for (const rule of usable) {
       const range = endRangeFor(rule, from, now);
-      await subscriptions.due.endingBetween(rule.offer!.id, REMINDED_STATUSES, range.after, range.upTo, remindPage(() => [rule], now, defaultLocale, figures));
+      await subscriptions.due.endingBetween(rule.offer!.id, REMINDED_STATUSES, range.after, range.upTo, remindPage(() => [rule], now, queue, figures));
     }
     if (usable.length > 0) {
       // updated_at is written with the wall clock; `from` is the wall clock too in production.
       await subscriptions.due.writtenSince(
         from,
         REMINDED_STATUSES,
-        remindPage((row) => usable.filter((r) => r.offer!.id === row.offer?.id), now, defaultLocale, figures)
+        remindPage((row) => usable.filter((r) => r.offer!.id === row.offer?.id), now, queue, figures)
       );
     }
     // After an error the window stays open: the next run looks at the same instants again.
@@ -238,6 +247,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const delivery = await messages().deliverDue({ now });
       figures.sent = delivery.sent;
       figures.failed = delivery.failed;
+      figures.held = delivery.held;
     }
   };
 
@@ -275,6 +285,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       remindersSkipped: 0,
       sent: 0,
       failed: 0,
+      held: 0,
       errors: 0,
     };
     const errorsAtStart = errors.count;

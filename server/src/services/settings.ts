@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
-import { DomainError, STACKING_MODES } from '../domain';
+import { DomainError, STACKING_MODES, isClockTime } from '../domain';
 import { permissionRepository } from '../repositories/permissions';
 
 export const LOCALES = ['en', 'fr'] as const;
@@ -25,6 +25,22 @@ const templatesSchema = z
       ])
     ) as Record<(typeof MESSAGE_KINDS)[number], z.ZodOptional<z.ZodObject<Record<string, z.ZodOptional<typeof templateSchema>>>>>
   )
+  .strict();
+
+const clockTime = (fallback: string) =>
+  z.string().refine(isClockTime, 'must be a time of day HH:mm such as 08:00').default(fallback);
+
+/**
+ * Quiet hours: reminders go out only between `start` and `end` (local time in `timeZone`; a
+ * window crossing midnight such as 22:00–06:00 is allowed; start = end means any time). Off by
+ * default: turning it on for a site that upgrades would hold reminders it used to send at once.
+ */
+export const quietHoursSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    start: clockTime('08:00'),
+    end: clockTime('20:00'),
+  })
   .strict();
 
 /** Settings admins change at runtime (stored in the plugin store, validated on every write). */
@@ -56,6 +72,13 @@ export const settingsSchema = z.object({
     .string()
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Paris')
     .default('UTC'),
+  /** The site's time zone: the one the reminders' sending window (quiet hours) is read in. */
+  timeZone: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Paris')
+    .default('UTC'),
+  /** When reminders may be sent (welcome e-mails, receipts and expiry notices are never held). */
+  quietHours: quietHoursSchema.default({ enabled: false, start: '08:00', end: '20:00' }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -101,6 +124,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const input = { ...(patch as Record<string, unknown>) };
     // The admin never sees the secret: absent means "keep", an empty string means "clear".
     if (input.click2sellSecretKey === '') input.click2sellSecretKey = null;
+    // Quiet hours may be changed a field at a time (`{ quietHours: { enabled: true } }`).
+    if (typeof input.quietHours === 'object' && input.quietHours !== null && !Array.isArray(input.quietHours)) {
+      input.quietHours = { ...current.quietHours, ...(input.quietHours as Record<string, unknown>) };
+    }
     delete input.click2sellSecretKeySet;
     delete input.click2sellSecretKeyFromEnv;
     const result = settingsSchema.strict().safeParse({ ...current, ...input });

@@ -11,6 +11,7 @@ const MESSAGE_STATUS_LABELS: Record<string, string> = {
   sent: msg('message.status.sent'),
   failed: msg('message.status.failed'),
   skipped: msg('message.status.skipped'),
+  held: msg('message.status.held'),
 } satisfies Record<MessageStatus, string>;
 
 const usePage = ({ search, filter, page, pageSize }: LogQuery) =>

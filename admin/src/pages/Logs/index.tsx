@@ -4,6 +4,7 @@ import { Layouts, Page } from '@strapi/strapi/admin';
 import { useT } from '../../utils/translate';
 import { PaymentEventsTab } from './PaymentEventsTab';
 import { MessagesTab } from './MessagesTab';
+import { SafeModeBanner } from '../../components/SafeModeBanner';
 
 /** Logs: every Click2Sell call, and every e-mail the scheduler sent or failed to send. */
 export const LogsPage = () => {
@@ -13,6 +14,7 @@ export const LogsPage = () => {
     <Page.Main>
       <Page.Title>{t('logs.title')}</Page.Title>
       <Layouts.Header title={t('logs.title')} subtitle={t('logs.subtitle')} />
+      <SafeModeBanner />
       <Layouts.Content>
         <Tabs.Root value={tab} onValueChange={setTab}>
           <Tabs.List aria-label={t('logs.title')}>

@@ -12,6 +12,8 @@ import { HealthBanner } from '../../components/HealthBanner';
 import { Click2SellSection } from './Click2SellSection';
 import { LifecycleSection } from './LifecycleSection';
 import { EmailSection } from './EmailSection';
+import { QuietHoursSection } from './QuietHoursSection';
+import { SafeModeBanner } from '../../components/SafeModeBanner';
 
 export const ProtectedSettingsPage = () => (
   <Page.Protect permissions={PERMISSIONS.settingsRead}>
@@ -73,11 +75,13 @@ export const SettingsPage = () => {
             </Button>
           }
         />
+        <SafeModeBanner />
         <Layouts.Content>
           <Flex direction="column" alignItems="stretch" gap={6}>
             <Click2SellSection {...section} secret={secret} setSecret={setSecret} />
             <LifecycleSection {...section} roles={roles.data?.data ?? []} />
             <EmailSection {...section} />
+            <QuietHoursSection {...section} />
           </Flex>
         </Layouts.Content>
       </form>

@@ -6,6 +6,7 @@ import { useT } from '../../utils/translate';
 import { SubscriptionsTable } from '../../components/SubscriptionsTable';
 import { Figures } from './Figures';
 import { ActivityChart } from './ActivityChart';
+import { SafeModeBanner } from '../../components/SafeModeBanner';
 import { SchedulerStatus } from './SchedulerStatus';
 
 /** Figures at a glance, the activity chart, the lists of subscriptions, and the scheduler's last run and backlog. */
@@ -17,6 +18,7 @@ export const TrackingPage = () => {
     <Page.Main>
       <Page.Title>{t('tracking.title')}</Page.Title>
       <Layouts.Header title={t('tracking.title')} subtitle={t('tracking.subtitle')} />
+      <SafeModeBanner />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           {data ? <Figures figures={data.data.figures} /> : <Page.Loading />}
