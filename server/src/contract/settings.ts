@@ -9,6 +9,9 @@ export type TemplateKind = 'reminder' | 'welcome' | 'expiry' | 'receipt';
 
 export type StackingMode = 'parallel' | 'queue';
 
+/** What happens to a deleted users-permissions user's subscriptions. */
+export type OnUserDeleted = 'end' | 'delete';
+
 /** One message's template in one language. */
 export interface EmailTemplate {
   subject: string;
@@ -33,6 +36,8 @@ export interface SettingsView {
   templates: TemplateOverrides;
   renewalUrl: string | null;
   emailTimezone: string;
+  /** `end`: ended now and unlinked, kept for accounting; `delete`: deleted. */
+  onUserDeleted: OnUserDeleted;
   click2sellSecretKeySet: boolean;
   click2sellSecretKeyFromEnv: boolean;
 }

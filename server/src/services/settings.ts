@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
-import { DomainError, STACKING_MODES } from '../domain';
+import { DomainError, MEMBER_DELETED_MODES, STACKING_MODES } from '../domain';
 import { permissionRepository } from '../repositories/permissions';
 
 export const LOCALES = ['en', 'fr'] as const;
@@ -56,6 +56,8 @@ export const settingsSchema = z.object({
     .string()
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as UTC or Europe/Paris')
     .default('UTC'),
+  /** A deleted users-permissions user's subscriptions: `end` (kept, ended now, unlinked) or `delete`. */
+  onUserDeleted: z.enum(MEMBER_DELETED_MODES).default('end'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
