@@ -163,6 +163,32 @@ describe('deleting a member', () => {
     await expectEnded(many);
   });
 
+  it("via users-permissions' own DELETE /api/users/:id", async () => {
+    const managers = await createRole(strapi, 'user-managers');
+    await strapi.db
+      .query('plugin::users-permissions.permission')
+      .create({ data: { action: 'plugin::users-permissions.user.destroy', role: managers.id } });
+    const manager = await createMember(strapi, { role: managers.id });
+    const jwt = strapi.plugin('users-permissions').service('jwt').issue({ id: manager.id }) as string;
+    const ctx = await memberWithQueuedReminder(2047);
+    const res = await http(strapi).delete(`/api/users/${ctx.member.id}`).set({ Authorization: `Bearer ${jwt}` });
+    expect(res.status).toBe(200);
+    await expectEnded(ctx);
+  });
+
+  it("via the Content Manager's bulk delete of several users", async () => {
+    const ctx = await memberWithQueuedReminder(2048);
+    const second = await createMember(strapi);
+    const secondSub = await subscriptionsService(strapi).subscribe({ user: second.id, offer: offer.id, now: new Date(ctx.now.getTime() - DAY) });
+    const res = await http(strapi)
+      .post(`/content-manager/collection-types/${USER}/actions/bulkDelete`)
+      .set(auth)
+      .send({ documentIds: [ctx.member.documentId, second.documentId] });
+    expect(res.status).toBe(200);
+    expect(await stored(secondSub.id)).toMatchObject({ status: 'cancelled', user: null });
+    await expectEnded(ctx);
+  });
+
   it("with onUserDeleted 'delete': the member's subscriptions are deleted", async () => {
     const refused = await http(strapi).put('/subscriptions/settings').set(auth).send({ onUserDeleted: 'forget' });
     expect(refused.status).toBe(400);
