@@ -239,5 +239,17 @@ describe('deleting a member', () => {
     const after = await readersAnswer();
     const ids = after['/subscriptions/subscriptions?list=all&pageSize=100'].data.map((s: { documentId: string }) => s.documentId);
     expect(ids).toEqual(expect.arrayContaining([pending.documentId, ending.documentId]));
+
+    // An admin action on a subscription without a member is refused clearly, never a 500;
+    // the Content Manager may still delete it.
+    const cancel = await http(strapi).post(`/subscriptions/subscriptions/${pending.documentId}/cancel`).set(auth);
+    expect(cancel.status).toBe(400);
+    expect(cancel.body.error.message).toBe('the subscription has no member');
+    const edit = await http(strapi).put(`/content-manager/collection-types/${SUB}/${pending.documentId}`).set(auth).send({ buyerName: 'x' });
+    expect(edit.status).toBe(400);
+    const removed = await http(strapi).delete(`/content-manager/collection-types/${SUB}/${ending.documentId}`).set(auth);
+    expect(removed.status).toBe(200);
+    expect(await strapi.db.query(SUB).findOne({ where: { id: ending.id } })).toBeNull();
+    expect(await stored(pending.id)).toMatchObject({ status: 'active', user: null });
   });
 });

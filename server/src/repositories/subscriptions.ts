@@ -119,6 +119,16 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
     populate: { user: { select: ['id', 'email', 'username'] }, offer: { select: ['id', 'documentId', 'title'] } },
   };
 
+  /** Those of these subscriptions that have no member, read again (the scheduler's orphans, in the write's transaction). */
+  const withoutMember = async (ids: readonly number[]): Promise<SubscriptionRow[]> => {
+    const found: SubscriptionRow[] = [];
+    for (const part of chunks([...new Set(ids)], 500)) {
+      const rows = (await query().findMany({ where: { id: { $in: part } }, select: candidates.select, populate: candidates.populate, orderBy: { id: 'asc' } })) as SubscriptionRow[];
+      found.push(...rows.filter((row) => !row.user));
+    }
+    return found;
+  };
+
   /** The scheduler's candidates: indexed ranges on status and one date. */
   const due = {
     activation: (now: Date, visit: (rows: SubscriptionRow[]) => Promise<void>) =>
@@ -293,7 +303,7 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
     });
   };
 
-  return { unlinkMembers, findByRef, memberOf, listForMember, listForMembers, snapshotOf, insert, update, writeMany, remove, due, upcoming, membersOfOffer };
+  return { unlinkMembers, withoutMember, findByRef, memberOf, listForMember, listForMembers, snapshotOf, insert, update, writeMany, remove, due, upcoming, membersOfOffer };
 };
 
 const USER_FIELDS = ['id', 'documentId', 'email', 'username'] as const;

@@ -296,18 +296,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /**
    * Subscriptions without a member (a user deleted before the plugin unlinked them, a row written
    * by hand): the scheduler still settles them by the same rule (activation, expiry, grace), with
-   * no member to lock, no role and no e-mail. A row another writer moved since it was read makes
-   * the call throw (nothing written). Returns the transitions made.
+   * no member to lock, no role and no e-mail. The rows are read again in the transaction; one
+   * another writer moves before the write makes the call throw (nothing written). Returns the
+   * transitions made.
    */
-  const settleOrphans = async (rows: readonly SubscriptionRow[], options: { now?: Date } = {}) =>
+  const settleOrphans = async (subscriptionIds: readonly number[], options: { now?: Date } = {}) =>
     strapi.db.transaction(async ({ onCommit }) => {
       const now = options.now ?? clock().now();
       const config = await settings().get();
       const writes: SubscriptionWrite[] = [];
       const transitions: MemberResult['transitions'] = [];
       const emits: [SubscriptionEvent, Record<string, unknown>][] = [];
-      for (const row of rows) {
-        if (row.user) continue;
+      for (const row of await subscriptions.withoutMember(subscriptionIds)) {
         const before = subscriptionOf(row);
         const result = applyToMember({ subscriptions: [before], payments: [], pending: [] }, { type: 'settle' }, now, config);
         const after = result.state.subscriptions[0];

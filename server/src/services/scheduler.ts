@@ -96,10 +96,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const orphans = due.filter((row) => !row.user);
     if (orphans.length > 0) {
       try {
-        for (const t of await changes().settleOrphans(orphans, { now })) count(figures, t);
+        for (const t of await changes().settleOrphans(orphans.map((row) => row.id), { now })) count(figures, t);
       } catch (error) {
-        errors.count += 1;
-        strapi.log.error(`subscriptions scheduler: ${orphans.length} subscriptions without a member: ${(error as Error).message}`);
+        strapi.log.warn(`subscriptions scheduler: ${orphans.length} subscriptions without a member failed (${(error as Error).message}); settling them one by one`);
+        for (const row of orphans) {
+          try {
+            for (const t of await changes().settleOrphans([row.id], { now })) count(figures, t);
+          } catch (rowError) {
+            errors.count += 1;
+            strapi.log.error(`subscriptions scheduler: subscription ${row.id} (no member): ${(rowError as Error).message}`);
+          }
+        }
       }
     }
     const userIds = [...new Set(due.filter((row) => row.user).map((row) => row.user!.id))];
