@@ -40,6 +40,18 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
     afterDelete: invalidate,
     afterDeleteMany: invalidate,
   });
+
+  // A users-permissions user deleted by any path (Content Manager, /api/users/:id, another
+  // plugin's document or query delete) ends or deletes their subscriptions before the row goes.
+  const forgetUsers = async (event: { params?: { where?: unknown } }) => {
+    const deleted = getService(strapi, 'deletedMembers');
+    await deleted.forget(await deleted.usersWhere(event.params?.where));
+  };
+  strapi.db.lifecycles.subscribe({
+    models: [UID.user],
+    beforeDelete: forgetUsers,
+    beforeDeleteMany: forgetUsers,
+  });
 };
 
 export default bootstrap;

@@ -139,7 +139,12 @@ const onSubscription = async (
   if ((action === 'update' || action === 'delete') && params.documentId) {
     const current = await rows.findByRef(params.documentId);
     if (!current) return next();
-    if (!current.user) throw new DomainError('user', 'the subscription has no member');
+    if (!current.user) {
+      // A subscription whose member was deleted has no member to lock, no role to recompute:
+      // an editor may still delete it; any other change is refused.
+      if (action === 'delete') return next();
+      throw new DomainError('user', 'the subscription has no member');
+    }
     if (action === 'delete') {
       await changes.apply({ userId: current.user.id, event: { type: 'delete', subscriptionId: current.id }, cause: documentCause(strapi) });
       return { documentId: current.documentId, entries: [current] };

@@ -9,6 +9,9 @@ export type TemplateKind = 'reminder' | 'welcome' | 'expiry' | 'receipt';
 
 export type StackingMode = 'parallel' | 'queue';
 
+/** What happens to a deleted users-permissions user's subscriptions. */
+export type OnUserDeleted = 'end' | 'delete';
+
 /** One message's template in one language. */
 export interface EmailTemplate {
   subject: string;
@@ -44,6 +47,8 @@ export interface SettingsView {
   timeZone: string;
   /** Reminders are sent only between start and end ("HH:mm", local to timeZone) when enabled. */
   quietHours: QuietHours;
+  /** `end`: ended now and unlinked, kept for accounting; `delete`: deleted. */
+  onUserDeleted: OnUserDeleted;
   click2sellSecretKeySet: boolean;
   click2sellSecretKeyFromEnv: boolean;
 }

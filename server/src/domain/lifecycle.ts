@@ -170,6 +170,24 @@ export const endForGrace = (current: SubscriptionDates, now: Date): Subscription
   return { ...next, status: statusAt(next, now) };
 };
 
+/**
+ * The member was deleted: a subscription still running (or not started) ends now as `cancelled`,
+ * with no paid time after now (at its start if it has not started). An ended one stays as it is.
+ */
+export const endForDeletedMember = (current: SubscriptionDates, now: Date): SubscriptionDates => {
+  if (ENDED_STATUSES.includes(current.status)) return current;
+  const start = current.startsAt.getTime();
+  let end = start > now.getTime() ? current.startsAt : now;
+  if (current.endsAt && current.endsAt.getTime() < end.getTime()) end = current.endsAt.getTime() < start ? current.startsAt : current.endsAt;
+  return {
+    ...current,
+    status: 'cancelled',
+    cancelledAt: current.cancelledAt ?? now,
+    endsAt: end,
+    dueAt: current.dueAt && current.dueAt.getTime() < end.getTime() ? current.dueAt : end,
+  };
+};
+
 export interface DatesPatch {
   startsAt?: Date;
   dueAt?: Date | null;

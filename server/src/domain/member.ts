@@ -2,6 +2,7 @@ import { DomainError } from './errors';
 import {
   cancel as cancelDates,
   editDates as editDatesRule,
+  endForDeletedMember,
   endForGrace,
   extendFromPaidEnd,
   isPastGrace,
@@ -89,6 +90,10 @@ export interface MemberSettings {
 
 export const NEW_PAYMENT = 'new:payment';
 
+/** What happens to a deleted member's subscriptions (setting `onUserDeleted`). */
+export const MEMBER_DELETED_MODES = ['end', 'delete'] as const;
+export type MemberDeletedMode = (typeof MEMBER_DELETED_MODES)[number];
+
 export type MemberEvent =
   /** A payment (Click2Sell sale, new subscription or re-bill) carrying a signed acquirer id. */
   | {
@@ -119,6 +124,11 @@ export type MemberEvent =
   | { type: 'refund'; subscriptionId: Key }
   | { type: 'edit'; subscriptionId: Key; patch: DatesPatch; status?: Status | null; offer?: MemberOffer | null }
   | { type: 'delete'; subscriptionId: Key }
+  /**
+   * The member's users-permissions user is being deleted: `end` ends every subscription still
+   * running now as `cancelled` (kept for accounting), `delete` removes them all.
+   */
+  | { type: 'member-deleted'; mode: MemberDeletedMode }
   /** The scheduler: bring every status up to date at `now` (activation, expiry, grace). */
   | { type: 'settle' };
 
@@ -513,6 +523,24 @@ export const applyToMember = (state: MemberState, event: MemberEvent, now: Date,
       draft.subscriptions = draft.subscriptions.filter((s) => !same(s.id, current.id));
       for (const p of draft.payments) if (p.subscriptionId !== null && same(p.subscriptionId, current.id)) p.subscriptionId = null;
       return draft.result('applied', 'subscription deleted', current.id, 'deleted');
+    }
+
+    case 'member-deleted': {
+      if (event.mode === 'delete') {
+        const gone = new Set(draft.subscriptions.map((s) => String(s.id)));
+        draft.subscriptions = [];
+        for (const p of draft.payments) if (p.subscriptionId !== null && gone.has(String(p.subscriptionId))) p.subscriptionId = null;
+        return draft.result('applied', `${gone.size} subscriptions deleted with their member`, null, 'deleted');
+      }
+      let ended = 0;
+      for (const current of [...draft.subscriptions]) {
+        const next = endForDeletedMember(datesOnly(current), now);
+        if (!datesDiffer(current, next)) continue;
+        draft.put({ ...current, ...next });
+        draft.emit('cancelled', current.id, { previousStatus: current.status });
+        ended += 1;
+      }
+      return draft.result('applied', `${ended} subscriptions ended with their member`, null, ended > 0 ? 'cancelled' : 'none');
     }
 
     case 'settle': {

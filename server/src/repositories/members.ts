@@ -166,7 +166,11 @@ export const memberRepository = (strapi: Core.Strapi) => {
     await users().update({ where: { id: userId }, data: { resetPasswordToken: token }, select: ['id'] });
   };
 
-  return { setResetPasswordToken, findByEmail, findById, findIdByRef, usernameTaken, create, lockEmail, lock, findByEmailLocked, rolesOf, roleDetails, roleById, writeRoles };
+  /** The ids of the users a users-permissions delete's `where` names (read before they are deleted). */
+  const idsWhere = async (where: Record<string, unknown>): Promise<number[]> =>
+    ((await users().findMany({ where, select: ['id'] })) as { id: number }[]).map((u) => Number(u.id));
+
+  return { idsWhere, setResetPasswordToken, findByEmail, findById, findIdByRef, usernameTaken, create, lockEmail, lock, findByEmailLocked, rolesOf, roleDetails, roleById, writeRoles };
 };
 
 export type MemberRepository = ReturnType<typeof memberRepository>;

@@ -506,6 +506,31 @@ export const messageRepository = (strapi: Core.Strapi) => {
     });
   };
 
+  /**
+   * Messages to members being deleted that are still to be sent (pending, or failed and to be
+   * retried) become `skipped` with the reason: nothing reaches them afterwards. Returns how many.
+   */
+  const skipUnsentTo = async (userIds: readonly number[], reason: string): Promise<number> => {
+    let skipped = 0;
+    for (let i = 0; i < userIds.length; i += 500) {
+      const rows = (await query().findMany({
+        where: {
+          user: { id: { $in: userIds.slice(i, i + 500) } },
+          $or: [{ status: 'pending' }, { status: 'failed', nextAttemptAt: { $notNull: true } }],
+        },
+        select: ['id'],
+      })) as { id: number }[];
+      for (let j = 0; j < rows.length; j += 500) {
+        const result = (await query().updateMany({
+          where: { id: { $in: rows.slice(j, j + 500).map((r) => r.id) }, status: { $in: ['pending', 'failed'] } },
+          data: { status: 'skipped', lastError: reason, claimedUntil: null, nextAttemptAt: null },
+        })) as { count: number };
+        skipped += result.count;
+      }
+    }
+    return skipped;
+  };
+
   /** The admin's log: newest first, filtered and paginated in SQL; never a message's `data`. */
   const page = async (filter: MessageLogFilter): Promise<{ rows: MessageLogRow[]; total: number }> => {
     const where = {
@@ -554,6 +579,7 @@ export const messageRepository = (strapi: Core.Strapi) => {
 
   return {
     backlog,
+    skipUnsentTo,
     existsWithDedupeKey,
     takenKeys,
     insertUnlessDuplicate,

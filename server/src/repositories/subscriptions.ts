@@ -119,6 +119,16 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
     populate: { user: { select: ['id', 'email', 'username'] }, offer: { select: ['id', 'documentId', 'title'] } },
   };
 
+  /** Those of these subscriptions that have no member, read again (the scheduler's orphans, in the write's transaction). */
+  const withoutMember = async (ids: readonly number[]): Promise<SubscriptionRow[]> => {
+    const found: SubscriptionRow[] = [];
+    for (const part of chunks([...new Set(ids)], 500)) {
+      const rows = (await query().findMany({ where: { id: { $in: part } }, select: candidates.select, populate: candidates.populate, orderBy: { id: 'asc' } })) as SubscriptionRow[];
+      found.push(...rows.filter((row) => !row.user));
+    }
+    return found;
+  };
+
   /** The scheduler's candidates: indexed ranges on status and one date. */
   const due = {
     activation: (now: Date, visit: (rows: SubscriptionRow[]) => Promise<void>) =>
@@ -269,7 +279,31 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
     });
   };
 
-  return { findByRef, memberOf, listForMember, listForMembers, snapshotOf, insert, update, writeMany, remove, due, upcoming, membersOfOffer };
+  /**
+   * Anonymises the subscriptions of members being deleted: their member link removed and the
+   * buyer's name cleared. Returns how many subscriptions lost their member.
+   */
+  const unlinkMembers = async (userIds: readonly number[]): Promise<number> => {
+    if (userIds.length === 0) return 0;
+    const link = linkOf(strapi, UID.subscription, 'user');
+    const table = tableOf(strapi, UID.subscription);
+    return run(strapi, async (knex) => {
+      let unlinked = 0;
+      for (const part of chunks([...new Set(userIds)], 500)) {
+        const ids = ((await knex(link.name).select(link.joinColumn.name).whereIn(link.inverseJoinColumn.name, part)) as Record<string, unknown>[]).map(
+          (r) => Number(r[link.joinColumn.name])
+        );
+        for (const some of chunks(ids, 500)) {
+          await knex(table).whereIn('id', some).update(toColumns(strapi, UID.subscription, { buyerName: null, updatedAt: new Date() }));
+        }
+        await knex(link.name).whereIn(link.inverseJoinColumn.name, part).delete();
+        unlinked += ids.length;
+      }
+      return unlinked;
+    });
+  };
+
+  return { unlinkMembers, withoutMember, findByRef, memberOf, listForMember, listForMembers, snapshotOf, insert, update, writeMany, remove, due, upcoming, membersOfOffer };
 };
 
 const USER_FIELDS = ['id', 'documentId', 'email', 'username'] as const;

@@ -13,6 +13,7 @@ import offerAdmin from './offer-admin';
 import safeMode from './safe-mode';
 import health from './health';
 import history from './history';
+import deletedMembers from './deleted-members';
 
 const services = {
   clock,
@@ -30,6 +31,7 @@ const services = {
   safeMode,
   health,
   history,
+  deletedMembers,
 };
 
 export type ServiceMap = typeof services;

@@ -349,5 +349,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return decisions;
     });
 
-  return { apply, applyMany, refreshRoles, emitAfterCommit };
+  /**
+   * Subscriptions without a member (a user deleted before the plugin unlinked them, a row written
+   * by hand): the scheduler still settles them by the same rule (activation, expiry, grace), with
+   * no member to lock, no role and no e-mail. The rows are read again in the transaction; one
+   * another writer moves before the write makes the call throw (nothing written). Returns the
+   * transitions made.
+   */
+  const settleOrphans = async (subscriptionIds: readonly number[], options: { now?: Date } = {}) =>
+    strapi.db.transaction(async ({ onCommit }) => {
+      const now = options.now ?? clock().now();
+      const config = await settings().get();
+      const writes: SubscriptionWrite[] = [];
+      const transitions: MemberResult['transitions'] = [];
+      const emits: [SubscriptionEvent, Record<string, unknown>][] = [];
+      for (const row of await subscriptions.withoutMember(subscriptionIds)) {
+        const before = subscriptionOf(row);
+        const result = applyToMember({ subscriptions: [before], payments: [], pending: [] }, { type: 'settle' }, now, config);
+        const after = result.state.subscriptions[0];
+        const set = changedColumns(before, after);
+        if (Object.keys(set).length === 0) continue;
+        writes.push({ id: row.id, expectStatus: before.status, set });
+        transitions.push(...result.transitions);
+        const written = { ...row, ...set };
+        for (const e of result.events) emits.push([`subscriptions.subscription.${e.name}` as SubscriptionEvent, { subscription: written, ...(e.previousStatus ? { previousStatus: e.previousStatus } : {}) }]);
+      }
+      await subscriptions.writeMany(writes);
+      if (emits.length > 0) onCommit(() => emits.forEach(([event, payload]) => void strapi.eventHub.emit(event, payload)));
+      return transitions;
+    });
+
+  return { apply, applyMany, refreshRoles, settleOrphans, emitAfterCommit };
 };

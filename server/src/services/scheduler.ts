@@ -97,8 +97,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * fails, member by member, so that one broken member stops only itself.
    */
   const settlePage = async (rows: SubscriptionRow[], now: Date, graceHours: number, figures: RunFigures, run: string) => {
-    const due = rows.filter((row) => row.user && settled(datesOf(row), now, graceHours) !== null);
-    const userIds = [...new Set(due.map((row) => row.user!.id))];
+    const due = rows.filter((row) => settled(datesOf(row), now, graceHours) !== null);
+    // Subscriptions whose member was deleted are settled too: no lock, no role, no e-mail.
+    const orphans = due.filter((row) => !row.user);
+    if (orphans.length > 0) {
+      try {
+        for (const t of await changes().settleOrphans(orphans.map((row) => row.id), { now })) count(figures, t);
+      } catch (error) {
+        strapi.log.warn(`subscriptions scheduler: ${orphans.length} subscriptions without a member failed (${(error as Error).message}); settling them one by one`);
+        for (const row of orphans) {
+          try {
+            for (const t of await changes().settleOrphans([row.id], { now })) count(figures, t);
+          } catch (rowError) {
+            errors.count += 1;
+            strapi.log.error(`subscriptions scheduler: subscription ${row.id} (no member): ${(rowError as Error).message}`);
+          }
+        }
+      }
+    }
+    const userIds = [...new Set(due.filter((row) => row.user).map((row) => row.user!.id))];
     if (userIds.length === 0) return;
     const record = (applied: { result: { transitions: { to: Status; graceEnded: boolean }[] } }[]) => {
       for (const a of applied) for (const t of a.result.transitions) count(figures, t);
@@ -371,8 +388,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       graceEnded ? 'grace-end' : next === 'active' ? 'activation' : next === 'cancelled' ? 'cancellation' : 'expiry';
 
     for (const row of candidates.values()) {
-      // The scheduler settles members' subscriptions; a subscription without one is left alone.
-      if (!row.user) continue;
+      // A subscription without a member is settled too (runOnce: settleOrphans); never reminded.
       // The dates the subscription has from `since` until `until` (ms), as the scheduler moves them.
       const versions: { dates: SubscriptionDates; since: number; until: number }[] = [];
       let dates = datesOf(row);

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
-import { DomainError, STACKING_MODES, isClockTime } from '../domain';
+import { DomainError, MEMBER_DELETED_MODES, STACKING_MODES, isClockTime } from '../domain';
 import { permissionRepository } from '../repositories/permissions';
 
 export const LOCALES = ['en', 'fr'] as const;
@@ -79,6 +79,8 @@ export const settingsSchema = z.object({
     .default('UTC'),
   /** When reminders may be sent (welcome e-mails, receipts and expiry notices are never held). */
   quietHours: quietHoursSchema.default({ enabled: false, start: '08:00', end: '20:00' }),
+  /** A deleted users-permissions user's subscriptions: `end` (kept, ended now, unlinked) or `delete`. */
+  onUserDeleted: z.enum(MEMBER_DELETED_MODES).default('end'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,5 +1,5 @@
 import { Grid, NumberInput, SingleSelect, SingleSelectOption } from '@strapi/design-system';
-import type { Role, StackingMode } from '../../api/contract';
+import type { OnUserDeleted, Role, StackingMode } from '../../api/contract';
 import { useT } from '../../utils/translate';
 import { Section, type SectionProps } from './Section';
 import { SettingField } from './SettingField';
@@ -35,6 +35,17 @@ export const LifecycleSection = ({ form, set, errors, roles }: SectionProps & { 
           <SingleSelect value={form.stackingMode} onChange={(v) => set('stackingMode', v as StackingMode)}>
             <SingleSelectOption value="parallel">{t('settings.stacking.parallel')}</SingleSelectOption>
             <SingleSelectOption value="queue">{t('settings.stacking.queue')}</SingleSelectOption>
+          </SingleSelect>
+        </SettingField>
+        <SettingField
+          name="onUserDeleted"
+          label={t('settings.onUserDeleted.label')}
+          hint={t('settings.onUserDeleted.hint')}
+          error={errors.onUserDeleted}
+        >
+          <SingleSelect value={form.onUserDeleted} onChange={(v) => set('onUserDeleted', v as OnUserDeleted)}>
+            <SingleSelectOption value="end">{t('settings.onUserDeleted.end')}</SingleSelectOption>
+            <SingleSelectOption value="delete">{t('settings.onUserDeleted.delete')}</SingleSelectOption>
           </SingleSelect>
         </SettingField>
         <SettingField
