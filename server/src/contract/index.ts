@@ -14,3 +14,4 @@ export type * from './subscriptions';
 export type * from './logs';
 export type * from './emails';
 export type * from './preview';
+export type * from './member-api';

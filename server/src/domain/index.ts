@@ -7,3 +7,4 @@ export * from './click2sell';
 export * from './reminders';
 export * from './templates';
 export * from './member';
+export * from './self-service';

@@ -10,6 +10,7 @@ import scheduler from './scheduler';
 import tracking from './tracking';
 import logs from './logs';
 import offerAdmin from './offer-admin';
+import selfService from './self-service';
 
 const services = {
   clock,
@@ -24,6 +25,7 @@ const services = {
   tracking,
   logs,
   offerAdmin,
+  selfService,
 };
 
 export type ServiceMap = typeof services;
