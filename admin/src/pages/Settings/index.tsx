@@ -11,6 +11,7 @@ import { useT } from '../../utils/translate';
 import { Click2SellSection } from './Click2SellSection';
 import { LifecycleSection } from './LifecycleSection';
 import { EmailSection } from './EmailSection';
+import { SelfServiceSection } from './SelfServiceSection';
 
 export const ProtectedSettingsPage = () => (
   <Page.Protect permissions={PERMISSIONS.settingsRead}>
@@ -18,7 +19,7 @@ export const ProtectedSettingsPage = () => (
   </Page.Protect>
 );
 
-/** Settings → Subscriptions: Click2Sell, the lifecycle rules, and e-mail. */
+/** Settings → Subscriptions: Click2Sell, the lifecycle rules, member self-service, and e-mail. */
 export const SettingsPage = () => {
   const t = useT();
   const { toggleNotification } = useNotification();
@@ -75,6 +76,7 @@ export const SettingsPage = () => {
           <Flex direction="column" alignItems="stretch" gap={6}>
             <Click2SellSection {...section} secret={secret} setSecret={setSecret} />
             <LifecycleSection {...section} roles={roles.data?.data ?? []} />
+            <SelfServiceSection {...section} />
             <EmailSection {...section} />
           </Flex>
         </Layouts.Content>
