@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { documentCause } from './utils/cause';
-import { DomainError, SOURCES, STATUSES, type DatesPatch, type Source, type Status } from './domain';
+import { checkCheckoutUrl, DomainError, SOURCES, STATUSES, type DatesPatch, type Source, type Status } from './domain';
 import { UID } from './content-types';
 import { getService } from './utils/plugin';
 import { relationRef } from './utils/relations';
@@ -206,6 +206,8 @@ const onOffer = async (
       const price = Number(data.price);
       if (!Number.isFinite(price) || price < 0) throw new DomainError('price', 'price must be a number ≥ 0');
     }
+    // Shown to members as where to buy or renew: an https page or nothing (empty is stored as none).
+    if ('checkoutUrl' in data) data.checkoutUrl = checkCheckoutUrl(data.checkoutUrl);
   }
   if (action === 'create') {
     const result = (await next()) as { id?: number } | null;

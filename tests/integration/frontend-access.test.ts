@@ -54,9 +54,9 @@ describe('frontend access', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.map((o: { title: string }) => o.title)).toEqual(['Monthly', 'Premium']);
     expect(Object.keys(res.body.data[0]).sort()).toEqual(
-      ['currency', 'description', 'documentId', 'duration', 'period', 'price', 'title'].sort()
+      ['checkoutUrl', 'currency', 'description', 'documentId', 'duration', 'free', 'period', 'price', 'title'].sort()
     );
-    expect(res.body.data[0]).toMatchObject({ price: 9.9, currency: 'EUR', duration: 1, period: 'months' });
+    expect(res.body.data[0]).toMatchObject({ price: 9.9, currency: 'EUR', duration: 1, period: 'months', checkoutUrl: null, free: false });
   });
 
   it('answers 401 to "me" without a valid JWT', async () => {

@@ -45,6 +45,7 @@ export const SOURCE_LABELS: Record<string, string> = {
   manual: msg('source.manual'),
   click2sell: msg('source.click2sell'),
   api: msg('source.api'),
+  self: msg('source.self'),
 } satisfies Record<SubscriptionSource, string>;
 
 export const PERIOD_LABELS: Record<string, string> = {

@@ -6,7 +6,7 @@ export type Period = 'months' | 'days' | 'hours';
 export type SubscriptionStatus = 'pending' | 'active' | 'expired' | 'cancelled' | 'refunded';
 
 /** Where a subscription came from (domain/lifecycle.ts: SOURCES). */
-export type SubscriptionSource = 'manual' | 'click2sell' | 'api';
+export type SubscriptionSource = 'manual' | 'click2sell' | 'api' | 'self';
 
 /** An answer with one value, or a list, under `data`. */
 export interface DataResponse<T> {

@@ -17,3 +17,4 @@ export type * from './safe-mode';
 export type * from './preview';
 export type * from './health';
 export type * from './history';
+export type * from './member-api';

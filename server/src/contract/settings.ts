@@ -49,6 +49,10 @@ export interface SettingsView {
   quietHours: QuietHours;
   /** `end`: ended now and unlinked, kept for accounting; `delete`: deleted. */
   onUserDeleted: OnUserDeleted;
+  /** Free subscriptions a member may take of one offer by themself, ever; null: no cap. */
+  freeSubscriptionsPerMember: number | null;
+  /** Where members manage their Click2Sell purchases (named when they try to cancel one). */
+  providerManageUrl: string | null;
   click2sellSecretKeySet: boolean;
   click2sellSecretKeyFromEnv: boolean;
 }

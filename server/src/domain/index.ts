@@ -10,3 +10,4 @@ export * from './member';
 export * from './quiet-hours';
 export * from './health';
 export * from './history';
+export * from './self-service';

@@ -15,7 +15,8 @@ export const STATUSES = ['pending', 'active', 'expired', 'cancelled', 'refunded'
 export type Status = (typeof STATUSES)[number];
 export const ENDED_STATUSES: readonly Status[] = ['expired', 'cancelled', 'refunded'];
 
-export const SOURCES = ['manual', 'click2sell', 'api'] as const;
+/** Who made the subscription: an editor, a Click2Sell payment, another plugin's call, or the member (a free offer). */
+export const SOURCES = ['manual', 'click2sell', 'api', 'self'] as const;
 export type Source = (typeof SOURCES)[number];
 
 export const STACKING_MODES = ['parallel', 'queue'] as const;

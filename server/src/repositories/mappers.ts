@@ -15,6 +15,7 @@ export interface SubscriptionRow {
   lastPurchaseId?: string | null;
   lastPurchaseAt?: unknown;
   affiliate?: string | null;
+  freeTakes?: number | null;
   createdAt?: unknown;
   user?: { id: number; documentId?: string; email?: string; username?: string } | null;
   offer?: OfferRow | null;
@@ -29,6 +30,8 @@ export interface OfferRow {
   level: number | null;
   available?: boolean;
   click2sellProductId?: string | null;
+  price?: number | string | null;
+  checkoutUrl?: string | null;
   role?: { id: number } | null;
 }
 

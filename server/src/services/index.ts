@@ -14,6 +14,7 @@ import safeMode from './safe-mode';
 import health from './health';
 import history from './history';
 import deletedMembers from './deleted-members';
+import selfService from './self-service';
 
 const services = {
   clock,
@@ -32,6 +33,7 @@ const services = {
   health,
   history,
   deletedMembers,
+  selfService,
 };
 
 export type ServiceMap = typeof services;

@@ -67,6 +67,15 @@ export const settingsSchema = z.object({
   templates: templatesSchema.default({}),
   /** Link offered in reminders and expiry notices to renew; `{offer}` becomes the offer's documentId. */
   renewalUrl: z.string().url().max(2048).nullable().default(null),
+  /** Free subscriptions a member may take of one offer by themself, ever (null: no cap; 1: one trial). */
+  freeSubscriptionsPerMember: z.number().int().min(1).max(10_000).nullable().default(null),
+  /** Where members manage (stop) their Click2Sell purchases: given when they try to cancel one here. */
+  providerManageUrl: z
+    .string()
+    .max(2048)
+    .refine((value) => /^https:\/\/[^\s]+$/.test(value) && URL.canParse(value), 'must be an https:// URL')
+    .nullable()
+    .default(null),
   /** Time zone the dates in e-mails are written in. */
   emailTimezone: z
     .string()

@@ -14,6 +14,7 @@ import { LifecycleSection } from './LifecycleSection';
 import { EmailSection } from './EmailSection';
 import { QuietHoursSection } from './QuietHoursSection';
 import { SafeModeBanner } from '../../components/SafeModeBanner';
+import { SelfServiceSection } from './SelfServiceSection';
 
 export const ProtectedSettingsPage = () => (
   <Page.Protect permissions={PERMISSIONS.settingsRead}>
@@ -22,7 +23,7 @@ export const ProtectedSettingsPage = () => (
   </Page.Protect>
 );
 
-/** Settings → Subscriptions: Click2Sell, the lifecycle rules, and e-mail. */
+/** Settings → Subscriptions: Click2Sell, the lifecycle rules, member self-service, and e-mail. */
 export const SettingsPage = () => {
   const t = useT();
   const { toggleNotification } = useNotification();
@@ -80,6 +81,7 @@ export const SettingsPage = () => {
           <Flex direction="column" alignItems="stretch" gap={6}>
             <Click2SellSection {...section} secret={secret} setSecret={setSecret} />
             <LifecycleSection {...section} roles={roles.data?.data ?? []} />
+            <SelfServiceSection {...section} />
             <EmailSection {...section} />
             <QuietHoursSection {...section} />
           </Flex>
