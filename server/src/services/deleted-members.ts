@@ -18,7 +18,7 @@ export interface ForgetResult {
 
 /**
  * A users-permissions user is being deleted (Content Manager, users-permissions' own API, another
- * plugin's `strapi.documents(...).delete` or `strapi.db.query(...).delete`): the database
+ * plugin's `strapi.documents(...).delete` or the query engine's `delete`): the database
  * lifecycles call this before the row goes (bootstrap.ts). In one transaction (the deleting
  * caller's when it has one): their subscriptions go through the one write path (setting
  * `onUserDeleted`: `end` ends them now as `cancelled` and keeps them, `delete` deletes them), the
