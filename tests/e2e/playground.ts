@@ -56,13 +56,17 @@ export interface Server {
   log: () => string;
 }
 
-/** `env` is added to the server's environment (an SMTP server's, a Click2Sell secret key…). */
-export const startServer = async (env: Record<string, string> = {}): Promise<Server> => {
+/**
+ * `env` is added to the server's environment (an SMTP server's, a Click2Sell secret key…).
+ * `options.database` restarts on the SQLite file of a server stopped before (never of one still
+ * running: one process per SQLite file); without it the server gets a fresh file.
+ */
+export const startServer = async (env: Record<string, string> = {}, options: { database?: string } = {}): Promise<Server> => {
   const port = await freePort();
   const dir = path.join(PLAYGROUND, '.tmp', 'e2e');
   fs.mkdirSync(dir, { recursive: true });
-  const database = path.join(dir, `e2e-${port}.db`);
-  for (const f of [database, `${database}-wal`, `${database}-shm`]) fs.rmSync(f, { force: true });
+  const database = options.database ?? path.join(dir, `e2e-${port}.db`);
+  if (!options.database) for (const f of [database, `${database}-wal`, `${database}-shm`]) fs.rmSync(f, { force: true });
   let output = '';
   const child = spawn('npx', ['strapi', 'start'], {
     cwd: PLAYGROUND,
