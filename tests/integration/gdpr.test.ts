@@ -58,8 +58,16 @@ describe("a member's personal data (GDPR)", () => {
   let admin: { jwt: string; id: number; email: string };
   let auth: { Authorization: string };
   let editor: { Authorization: string };
+  let officer: { Authorization: string };
   let memberRole: { id: number };
 
+  const roleWith = async (code: string, actions: string[]) => {
+    const role = await strapi.service('admin::role').create({ name: code, code, description: code });
+    await strapi
+      .service('admin::role')
+      .assignPermissions(role.id, actions.map((action) => ({ action: `plugin::subscriptions.${action}`, subject: null, conditions: [], properties: {} })));
+    return role.code as string;
+  };
   const post = (fields: Record<string, string>) => http(strapi).post(CLICK2SELL_PATH).type('form').send(fields);
   const scheduler = () => strapi.plugin('subscriptions').service('scheduler');
   const messages = () => strapi.plugin('subscriptions').service('messages');
@@ -82,7 +90,9 @@ describe("a member's personal data (GDPR)", () => {
     }
     admin = await adminJwt(strapi);
     auth = { Authorization: `Bearer ${admin.jwt}` };
-    editor = { Authorization: `Bearer ${(await adminJwt(strapi, 'strapi-editor')).jwt}` };
+    // Every other action of the plugin but not this one; and this one alone.
+    editor = { Authorization: `Bearer ${(await adminJwt(strapi, await roleWith('subs-all-but-gdpr', ['read', 'manage', 'subscribers.manage', 'settings.read', 'settings.update']))).jwt}` };
+    officer = { Authorization: `Bearer ${(await adminJwt(strapi, await roleWith('subs-gdpr-only', ['members.gdpr']))).jwt}` };
   });
   afterAll(async () => {
     await stopStrapi(strapi);
@@ -219,7 +229,7 @@ describe("a member's personal data (GDPR)", () => {
     expect(JSON.parse(again.text).user).toMatchObject({ email: `erased-${user.id}@invalid`, blocked: true });
   });
 
-  it('refuses both actions without the permission (403), unauthenticated (401), and answers 404 for an unknown member', async () => {
+  it('refuses both actions to an admin holding every other permission (403) and unauthenticated (401), allows them with it alone, unauthenticated (401), and answers 404 for an unknown member', async () => {
     const member = await createMember(strapi);
     for (const [method, path] of [
       ['get', `/subscriptions/members/${member.id}/export`],
@@ -229,6 +239,8 @@ describe("a member's personal data (GDPR)", () => {
       expect([path, (await http(strapi)[method](path).send({ confirm: member.email })).status]).toEqual([path, 401]);
     }
     expect(await strapi.db.query(USER).findOne({ where: { id: member.id } })).toMatchObject({ email: member.email, blocked: false });
+    // An admin holding only this permission may export.
+    expect((await http(strapi).get(`/subscriptions/members/${member.id}/export`).set(officer)).status).toBe(200);
 
     const missing = await http(strapi).get('/subscriptions/members/987654321/export').set(auth);
     expect(missing.status).toBe(404);
