@@ -69,6 +69,7 @@ describe("a member's personal data (GDPR)", () => {
     return role.code as string;
   };
   const post = (fields: Record<string, string>) => http(strapi).post(CLICK2SELL_PATH).type('form').send(fields);
+  const clock = () => strapi.plugin('subscriptions').service('clock');
   const scheduler = () => strapi.plugin('subscriptions').service('scheduler');
   const messages = () => strapi.plugin('subscriptions').service('messages');
   /** Waits for the e-mails a purchase sends after its commit (welcome, receipt), then delivers anything left. */
@@ -94,6 +95,7 @@ describe("a member's personal data (GDPR)", () => {
     editor = { Authorization: `Bearer ${(await adminJwt(strapi, await roleWith('subs-all-but-gdpr', ['read', 'manage', 'subscribers.manage', 'settings.read', 'settings.update']))).jwt}` };
     officer = { Authorization: `Bearer ${(await adminJwt(strapi, await roleWith('subs-gdpr-only', ['members.gdpr']))).jwt}` };
   });
+  afterEach(() => clock().pin(null));
   afterAll(async () => {
     await stopStrapi(strapi);
     await smtp?.close();
@@ -165,6 +167,10 @@ describe("a member's personal data (GDPR)", () => {
     expect(await strapi.db.query(USER).findOne({ where: { id: user.id } })).toMatchObject({ email, blocked: false });
 
     const ledgerBefore = (await strapi.db.query(EVENT).findOne({ where: { acquirerTransactionId: sale.acquirer_transaction_id } })) as Record<string, any>;
+    // The erasure happens between the runs (the plugin's clock pinned there): the subscription ends
+    // then, so its after-end reminder falls due in a later run (and must not go out).
+    const erasedAt = new Date(end.getTime() - 3 * DAY + 90 * 60_000);
+    clock().pin(erasedAt);
     const erased = await http(strapi).post(`/subscriptions/members/${user.id}/erase`).set(auth).send({ confirm: email.toUpperCase() });
     expect(erased.status).toBe(200);
     expect(erased.body.data).toMatchObject({ userId: user.id, email: `erased-${user.id}@invalid`, subscriptionsEnded: 1, paymentEvents: 1, messagesSkipped: 1 });
@@ -203,7 +209,7 @@ describe("a member's personal data (GDPR)", () => {
     expect(await roleOf(strapi, user.id)).toBe('authenticated');
     expect(await roleOf(strapi, control.id)).toBe('gdpr-member');
     const history = await strapi.plugin('subscriptions').service('history').forMember(user.id);
-    expect(history[0]).toMatchObject({ kind: 'erased', cause: { kind: 'admin', ref: String(admin.id), label: admin.email } });
+    expect(history[0]).toMatchObject({ kind: 'erased', at: erasedAt.toISOString(), cause: { kind: 'admin', ref: String(admin.id), label: admin.email } });
     expect(history.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['erased', 'cancelled', 'role-changed', 'created']));
     // A blocked user cannot log in.
     expect((await http(strapi).post('/api/auth/local').send({ identifier: `erased-${user.id}@invalid`, password: 'anything-1' })).status).toBe(400);
@@ -213,6 +219,8 @@ describe("a member's personal data (GDPR)", () => {
     await scheduler().runOnce({ now: new Date(end.getTime() - 3 * DAY + 2 * HOUR) });
     await scheduler().runOnce({ now: new Date(end.getTime() + HOUR) });
     await scheduler().runOnce({ now: new Date(end.getTime() + DAY + HOUR) });
+    // Their after-end reminder fell due in these runs (1 day after the erasure ended it): never queued.
+    expect(new Date(erasedAt.getTime() + DAY).getTime()).toBeLessThan(end.getTime() + HOUR);
     const after = smtp.received.slice(sentBefore);
     expect(after.filter((m) => m.to.some((to) => to !== controlEmail))).toEqual([]);
     expect(after.length).toBeGreaterThanOrEqual(3); // the control's 3-day reminder, expiry notice, after-end reminder
@@ -229,7 +237,7 @@ describe("a member's personal data (GDPR)", () => {
     expect(JSON.parse(again.text).user).toMatchObject({ email: `erased-${user.id}@invalid`, blocked: true });
   });
 
-  it('refuses both actions to an admin holding every other permission (403) and unauthenticated (401), allows them with it alone, unauthenticated (401), and answers 404 for an unknown member', async () => {
+  it('refuses both actions to an admin holding every other permission (403) and unauthenticated (401), allows them with it alone, and answers 404 for an unknown member', async () => {
     const member = await createMember(strapi);
     for (const [method, path] of [
       ['get', `/subscriptions/members/${member.id}/export`],
