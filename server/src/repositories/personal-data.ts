@@ -64,9 +64,15 @@ export const personalDataRepository = (strapi: Core.Strapi) => {
     await run(strapi, (knex) => knex(tableOf(strapi, UID.user)).where('id', userId).update(columns));
   };
 
-  /** `{ $or: [linked to the user, field equal (any case) to one of the addresses] }`. */
+  /**
+   * Linked to the user, or linked to nobody and carrying (any case) one of their addresses: a row
+   * of another user who shares an address (e-mail is not unique in users-permissions) is theirs.
+   */
   const ofMember = (userId: number, field: string, emails: readonly string[]) => ({
-    $or: [{ user: { id: userId } }, ...emails.map((e) => ({ [field]: { $eqi: e } }))],
+    $or: [
+      { user: { id: userId } },
+      ...(emails.length > 0 ? [{ user: { id: { $null: true } }, $or: emails.map((e) => ({ [field]: { $eqi: e } })) }] : []),
+    ],
   });
 
   /** The ledger rows of a member (linked, or carrying one of their addresses), oldest first, payload as stored. */
