@@ -5,6 +5,7 @@ export const PERMISSIONS = {
   read: action('read'),
   manage: action('manage'),
   subscribers: action('subscribers.manage'),
+  membersGdpr: action('members.gdpr'),
   settingsRead: action('settings.read'),
   settingsUpdate: action('settings.update'),
 };

@@ -5,6 +5,7 @@ export const ACTIONS = {
   settingsRead: 'plugin::subscriptions.settings.read',
   settingsUpdate: 'plugin::subscriptions.settings.update',
   subscribersManage: 'plugin::subscriptions.subscribers.manage',
+  membersGdpr: 'plugin::subscriptions.members.gdpr',
 } as const;
 
 export const ADMIN_ACTIONS = [
@@ -19,6 +20,14 @@ export const ADMIN_ACTIONS = [
     section: 'plugins',
     displayName: "Manage offers' subscribers and notification rules",
     uid: 'subscribers.manage',
+    pluginName: 'subscriptions',
+  },
+  {
+    // Its own action (not `manage`): exporting and erasing a member's personal data is rarer and
+    // weightier than renewing a subscription, and a data-protection officer may hold only this.
+    section: 'plugins',
+    displayName: "Export and erase a member's personal data (GDPR)",
+    uid: 'members.gdpr',
     pluginName: 'subscriptions',
   },
   {

@@ -47,6 +47,7 @@ describe('plugin boot', () => {
         'plugin::subscriptions.manage',
         'plugin::subscriptions.settings.read',
         'plugin::subscriptions.settings.update',
+        'plugin::subscriptions.members.gdpr',
       ])
     );
   });

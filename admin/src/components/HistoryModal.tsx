@@ -2,14 +2,25 @@ import { Box, Flex, Loader, Modal, Table, Tbody, Td, Th, Thead, Tr, Typography }
 import { useSubscriptionHistory } from '../api/subscriptions';
 import type { HistoryEntryRecord, HistorySide, SubscriptionListItem } from '../api/contract';
 import { useFormatDate } from '../utils/dates';
+import { MemberDataActions } from './MemberDataActions';
 import { HISTORY_CAUSE_LABELS, HISTORY_KIND_LABELS, STATUS_LABELS, useT } from '../utils/translate';
 
 /**
  * A subscription's history, newest first: what changed (status, start, paid end, end: before →
  * after), when, and why (a payment, an admin, the scheduler, a member, the service API).
- * Read-only: the entries are written with the changes they describe.
+ * Read-only: the entries are written with the changes they describe. Its footer holds the
+ * member's GDPR actions (export their data, erase it) for admins allowed to.
  */
-export const HistoryModal = ({ item, onClose }: { item: SubscriptionListItem; onClose: () => void }) => {
+export const HistoryModal = ({
+  item,
+  onClose,
+  onMemberErased,
+}: {
+  item: SubscriptionListItem;
+  onClose: () => void;
+  /** After the member's personal data was erased from here (GDPR actions in the footer). */
+  onMemberErased?: () => void;
+}) => {
   const t = useT();
   const formatDate = useFormatDate();
   const { data, loading } = useSubscriptionHistory(item.documentId);
@@ -92,6 +103,11 @@ export const HistoryModal = ({ item, onClose }: { item: SubscriptionListItem; on
             </Table>
           )}
         </Modal.Body>
+        {item.user && (
+          <Modal.Footer>
+            <MemberDataActions user={item.user} onErased={onMemberErased} />
+          </Modal.Footer>
+        )}
       </Modal.Content>
     </Modal.Root>
   );

@@ -267,7 +267,16 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
         onPage={setPage}
       />
 
-      {history && <HistoryModal item={history} onClose={() => setHistory(null)} />}
+      {history && (
+        <HistoryModal
+          item={history}
+          onClose={() => setHistory(null)}
+          onMemberErased={() => {
+            setHistory(null);
+            reload();
+          }}
+        />
+      )}
 
       <Dialog.Root open={confirm !== null} onOpenChange={(open) => !open && setConfirm(null)}>
         {confirm && (

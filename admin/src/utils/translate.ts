@@ -86,6 +86,7 @@ export const HISTORY_KIND_LABELS: Record<string, string> = {
   'grace-ended': msg('history.kind.grace-ended'),
   deleted: msg('history.kind.deleted'),
   'role-changed': msg('history.kind.role-changed'),
+  erased: msg('history.kind.erased'),
 } satisfies Record<HistoryKind, string>;
 
 export const HISTORY_CAUSE_LABELS: Record<string, string> = {

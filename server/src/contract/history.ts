@@ -15,7 +15,8 @@ export type HistoryKind =
   | 'expired'
   | 'grace-ended'
   | 'deleted'
-  | 'role-changed';
+  | 'role-changed'
+  | 'erased';
 
 /** Why: a payment (ref: its payment-log id), an admin or the Content Manager (ref: the admin user id, label: their e-mail), the scheduler (ref: its run), a member (ref: their user id), the service API. */
 export type HistoryCauseKind = 'payment' | 'admin' | 'content-manager' | 'scheduler' | 'member' | 'api';

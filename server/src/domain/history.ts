@@ -18,6 +18,8 @@ export const HISTORY_KINDS = [
   'grace-ended',
   'deleted',
   'role-changed',
+  /** The member's personal data was erased (GDPR); member-level, cause: the admin. */
+  'erased',
 ] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 

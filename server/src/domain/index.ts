@@ -11,3 +11,4 @@ export * from './quiet-hours';
 export * from './health';
 export * from './history';
 export * from './self-service';
+export * from './personal-data';

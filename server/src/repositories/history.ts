@@ -47,7 +47,8 @@ const MAX_BINDINGS = { sqlite: 32_000, postgres: 65_000, mysql: 65_000 } as cons
 
 /**
  * Every query on `plugin::subscriptions.history-entry`: appends, and reads. Nothing here updates
- * or deletes a row: the history is append-only. Inside `strapi.db.transaction` each joins the
+ * or deletes a row: the history is append-only (an erasure clears labels naming the erased member:
+ * repositories/personal-data.ts). Inside `strapi.db.transaction` each joins the
  * caller's transaction, so a change and its history commit (or roll back) together.
  */
 export const historyRepository = (strapi: Core.Strapi) => {

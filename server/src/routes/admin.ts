@@ -34,6 +34,9 @@ export default {
       handler: 'subscriptions.history',
       config: guard(ACTIONS.read),
     },
+    // A member's personal data (GDPR): one JSON file of everything held about them, and erasure.
+    { method: 'GET', path: '/members/:id/export', handler: 'members.exportData', config: guard(ACTIONS.membersGdpr) },
+    { method: 'POST', path: '/members/:id/erase', handler: 'members.erase', config: guard(ACTIONS.membersGdpr) },
     { method: 'GET', path: '/email-templates', handler: 'emails.templates', config: guard(ACTIONS.settingsRead) },
     // Admin panel pages (issue 5): tracking, offers' subscribers and rules, logs, e-mail tools.
     // Scheduler health (issue 16): the banner of every page and the Tracking page's last run.

@@ -3,6 +3,7 @@ import {
   applyToMember,
   datesDiffer,
   historyOf,
+  isErasedAddress,
   roleHistoryOf,
   type HistoryCause,
   type HistoryEntry,
@@ -293,7 +294,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         for (const t of result.transitions) {
           const row = rowFor(t.subscriptionId);
           const next = result.state.subscriptions.find((s) => String(s.id) === String(t.subscriptionId));
-          if ((t.to === 'expired' || t.to === 'cancelled') && row?.user?.email && next?.endsAt) {
+          if ((t.to === 'expired' || t.to === 'cancelled') && row?.user?.email && !isErasedAddress(row.user.email) && next?.endsAt) {
             notices.push({
               kind: 'expiry',
               to: row.user.email,

@@ -3,6 +3,7 @@ import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import {
   DomainError,
+  isErasedAddress,
   endRangeFor,
   reminderDecision,
   reminderInstant,
@@ -158,7 +159,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The reminder occurrence of `row` under `rule` when it is due now (to send, or to log as skipped). */
   const reminderOf = (row: SubscriptionRow, rule: RuleRow, now: Date, locale: string): BatchMessage | null => {
     const email = row.user?.email;
-    if (!email || !row.user) return null;
+    // An erased member (GDPR) keeps their subscriptions for the accounts, and gets nothing.
+    if (!email || !row.user || isErasedAddress(email)) return null;
     const dates = datesOf(row);
     const decision = reminderDecision({ id: row.id, status: row.status, endsAt: dates.endsAt, startsAt: dates.startsAt }, rule, now);
     if (decision.action !== 'send' && decision.action !== 'skip') return null;
