@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Button, Dialog, Field, Flex, TextInput, Typography } from '@strapi/design-system';
+import { Button, Field, Flex, TextInput, Typography } from '@strapi/design-system';
 import { Download, Trash } from '@strapi/icons';
 import { useNotification } from '@strapi/strapi/admin';
 import { errorsOf } from '../api/client';
@@ -7,6 +7,7 @@ import { useMemberData } from '../api/members';
 import { PERMISSIONS } from '../permissions';
 import { useCan } from '../utils/can';
 import { useT } from '../utils/translate';
+import { ConfirmDialog } from './ConfirmDialog';
 
 /**
  * A member's personal data (GDPR), for admins holding "Export and erase a member's personal
@@ -68,33 +69,29 @@ export const MemberDataActions = ({ user, onErased }: { user: { id: number; emai
       >
         {t('gdpr.erase')}
       </Button>
-      <Dialog.Root open={confirming} onOpenChange={(open) => !open && setConfirming(false)}>
-        <Dialog.Content>
-          <Dialog.Header>{t('gdpr.confirm.title')}</Dialog.Header>
-          <Dialog.Body>
-            <Flex direction="column" alignItems="stretch" gap={4}>
-              <Typography>{t('gdpr.confirm.body', { user: user.email })}</Typography>
-              <Field.Root name="confirm" error={error}>
-                <Field.Label>{t('gdpr.confirm.label')}</Field.Label>
-                <TextInput
-                  value={typed}
-                  autoComplete="off"
-                  onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTyped(e.target.value)}
-                />
-                <Field.Error />
-              </Field.Root>
-            </Flex>
-          </Dialog.Body>
-          <Dialog.Footer>
-            <Dialog.Cancel>
-              <Button variant="tertiary">{t('action.back')}</Button>
-            </Dialog.Cancel>
-            <Button variant="danger" disabled={!matches} loading={busy} onClick={erase}>
-              {t('gdpr.erase')}
-            </Button>
-          </Dialog.Footer>
-        </Dialog.Content>
-      </Dialog.Root>
+      <ConfirmDialog
+        open={confirming}
+        title={t('gdpr.confirm.title')}
+        action={t('gdpr.erase')}
+        variant="danger"
+        disabled={!matches}
+        busy={busy}
+        onConfirm={erase}
+        onClose={() => setConfirming(false)}
+      >
+        <Flex direction="column" alignItems="stretch" gap={4}>
+          <Typography>{t('gdpr.confirm.body', { user: user.email })}</Typography>
+          <Field.Root name="confirm" error={error}>
+            <Field.Label>{t('gdpr.confirm.label')}</Field.Label>
+            <TextInput
+              value={typed}
+              autoComplete="off"
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTyped(e.target.value)}
+            />
+            <Field.Error />
+          </Field.Root>
+        </Flex>
+      </ConfirmDialog>
     </Flex>
   );
 };

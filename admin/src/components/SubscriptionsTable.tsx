@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Badge, Box, Button, Dialog, Field, Flex, IconButton, Link, Tabs, TextInput, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Field, Flex, IconButton, Link, Tabs, TextInput, Typography } from '@strapi/design-system';
 import { ArrowClockwise, Clock, Cross, Download, ExternalLink, ArrowLeft, Pencil } from '@strapi/icons';
 import { useNotification } from '@strapi/strapi/admin';
 import { useCan } from '../utils/can';
@@ -21,6 +21,7 @@ import { usePagedFilters } from '../utils/filters';
 import { SOURCE_LABELS, STATUS_LABELS, msg, optionsOf, useT } from '../utils/translate';
 import { StatusBadge } from './StatusBadge';
 import { HistoryModal } from './HistoryModal';
+import { ConfirmDialog } from './ConfirmDialog';
 import { PagedTable, type Column } from './PagedTable';
 import { FilterSelect } from './FilterSelect';
 import { SearchForm } from './SearchForm';
@@ -278,33 +279,21 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
         />
       )}
 
-      <Dialog.Root open={confirm !== null} onOpenChange={(open) => !open && setConfirm(null)}>
-        {confirm && (
-          <Dialog.Content>
-            <Dialog.Header>{t(CONFIRM[confirm.action].title)}</Dialog.Header>
-            <Dialog.Body>
-              <Typography>
-                {t(CONFIRM[confirm.action].body, {
-                  user: confirm.item.user?.email ?? '',
-                  offer: confirm.item.offer?.title ?? '',
-                })}
-              </Typography>
-            </Dialog.Body>
-            <Dialog.Footer>
-              <Dialog.Cancel>
-                <Button variant="tertiary">{t('action.back')}</Button>
-              </Dialog.Cancel>
-              <Button
-                variant={confirm.action === 'renew' ? 'default' : 'danger-light'}
-                loading={busy}
-                onClick={runAction}
-              >
-                {t(CONFIRM[confirm.action].button)}
-              </Button>
-            </Dialog.Footer>
-          </Dialog.Content>
-        )}
-      </Dialog.Root>
+      {confirm && (
+        <ConfirmDialog
+          open
+          title={t(CONFIRM[confirm.action].title)}
+          body={t(CONFIRM[confirm.action].body, {
+            user: confirm.item.user?.email ?? '',
+            offer: confirm.item.offer?.title ?? '',
+          })}
+          action={t(CONFIRM[confirm.action].button)}
+          variant={confirm.action === 'renew' ? 'default' : 'danger-light'}
+          busy={busy}
+          onConfirm={runAction}
+          onClose={() => setConfirm(null)}
+        />
+      )}
     </Box>
   );
 };

@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Badge, Box, Button, Dialog, Flex, Modal, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Flex, Modal, Typography } from '@strapi/design-system';
 import { useNotification } from '@strapi/strapi/admin';
 import { usePaymentEventActions, usePaymentEvents } from '../../api/logs';
 import { errorsOf } from '../../api/client';
@@ -9,6 +9,7 @@ import { useCan } from '../../utils/can';
 import { useFormatDate } from '../../utils/dates';
 import { msg, useT } from '../../utils/translate';
 import { LogTab, type LogQuery } from './LogTab';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 
 const OUTCOME_LABELS: Record<string, string> = {
   applied: msg('outcome.applied'),
@@ -129,26 +130,17 @@ export const PaymentEventsTab = () => {
           },
         ]}
       />
-      <Dialog.Root open={confirm !== null} onOpenChange={(open) => !open && setConfirm(null)}>
-        {confirm && (
-          <Dialog.Content>
-            <Dialog.Header>{t('logs.reapplyTitle')}</Dialog.Header>
-            <Dialog.Body>
-              <Typography>
-                {t('logs.reapplyBody', { email: confirm.email ?? '—', product: confirm.productId ?? '—' })}
-              </Typography>
-            </Dialog.Body>
-            <Dialog.Footer>
-              <Dialog.Cancel>
-                <Button variant="tertiary">{t('action.back')}</Button>
-              </Dialog.Cancel>
-              <Button loading={busy} onClick={runReplay}>
-                {t('logs.reapply')}
-              </Button>
-            </Dialog.Footer>
-          </Dialog.Content>
-        )}
-      </Dialog.Root>
+      {confirm && (
+        <ConfirmDialog
+          open
+          title={t('logs.reapplyTitle')}
+          body={t('logs.reapplyBody', { email: confirm.email ?? '—', product: confirm.productId ?? '—' })}
+          action={t('logs.reapply')}
+          busy={busy}
+          onConfirm={runReplay}
+          onClose={() => setConfirm(null)}
+        />
+      )}
       {payload && (
         <Modal.Root open onOpenChange={(open) => !open && setPayload(null)}>
           <Modal.Content>
