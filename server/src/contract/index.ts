@@ -18,3 +18,4 @@ export type * from './preview';
 export type * from './health';
 export type * from './history';
 export type * from './member-api';
+export type * from './import';

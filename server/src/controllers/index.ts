@@ -10,5 +10,6 @@ import emails from './emails';
 import safeMode from './safe-mode';
 import preview from './preview';
 import health from './health';
+import importer from './import';
 
-export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, safeMode, preview, health };
+export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, safeMode, preview, health, import: importer };
