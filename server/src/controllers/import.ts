@@ -1,3 +1,4 @@
+import fs from 'fs';
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { errors } from '@strapi/utils';
@@ -25,8 +26,22 @@ const importQuery = z
 const tooLarge = () =>
   new errors.PayloadTooLargeError(`body: the CSV is limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MB per request; send the file in parts (firstRow=…) or use the import service`);
 
-/** The request's CSV: as the body parser read it (text/csv), else streamed from the request, both within the limit. */
+/**
+ * The request's CSV, within the limit: the `file` of a multipart form (the admin page's parts),
+ * the body as the body parser read it (text/csv), else streamed from the request.
+ */
 async function* bodyOf(ctx: any): AsyncGenerator<string | Buffer> {
+  const files = ctx.request.files?.file;
+  const file = Array.isArray(files) ? files[0] : files;
+  if (file?.filepath) {
+    try {
+      if (Number(file.size) > IMPORT_MAX_BYTES) throw tooLarge();
+      yield* fs.createReadStream(file.filepath) as AsyncIterable<Buffer>;
+    } finally {
+      fs.promises.unlink(file.filepath).catch(() => undefined);
+    }
+    return;
+  }
   const parsed = ctx.request.body;
   if (typeof parsed === 'string') {
     if (Buffer.byteLength(parsed) > IMPORT_MAX_BYTES) throw tooLarge();
@@ -47,7 +62,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async run(ctx: any) {
     try {
       const type = String(ctx.get('content-type') ?? '');
-      if (!/^(text\/csv|text\/plain|application\/octet-stream)\b/i.test(type)) {
+      if (!/^(text\/csv|text\/plain|application\/octet-stream|multipart\/form-data)\b/i.test(type)) {
         throw new errors.ValidationError('body: send the CSV as text/csv', { errors: [{ path: ['body'], message: 'send the CSV as text/csv', name: 'ValidationError' }] });
       }
       const query = parse(importQuery, ctx.query);
