@@ -147,6 +147,17 @@ describe('CSV import', () => {
     expect((await post(csv, 'dryRun=false')).body.data).toMatchObject({ duplicates: 1, extended: 0 });
   });
 
+  it('a cancelled row imported again is a duplicate, though cancelling moved its end', async () => {
+    const csv = `${HEADER}\nkate@import.test,,,Monthly,2026-01-01T00:00:00Z,2026-02-01T00:00:00Z,2026-06-01T00:00:00Z,cancelled,\n`;
+    expect((await post(csv, 'dryRun=false')).body.data).toMatchObject({ created: 1, refused: 0 });
+    const before = await subscriptionsOf('kate@import.test');
+    expect(before).toHaveLength(1);
+    expect(before[0].cancelledAt).not.toBeNull();
+    expect(iso(before[0].endsAt)).toBe('2026-02-01T00:00:00.000Z');
+    expect((await post(csv, 'dryRun=false')).body.data).toMatchObject({ duplicates: 1, created: 0, extended: 0 });
+    expect(await subscriptionsOf('kate@import.test')).toEqual(before);
+  });
+
   const mixed = () =>
     [
       HEADER,

@@ -134,7 +134,14 @@ const decide = (
   now: Date,
   settings: Parameters<typeof applyToMember>[3]
 ): { action: Exclude<ImportAction, 'error'>; event: MemberEvent | null } => {
-  if (state.subscriptions.some((s) => matches(s, offer.id, row.patch))) return { action: 'duplicate', event: null };
+  // A cancelled or refunded row whose subscription (same offer and start) is so already is there
+  // too, whatever its end: cancelling or refunding moved the end the row gives.
+  const alreadyEnded = (s: MemberSubscription) =>
+    s.offer?.id === offer.id &&
+    row.patch.startsAt !== undefined &&
+    time(s.startsAt) === time(row.patch.startsAt) &&
+    (row.status === 'cancelled' ? s.cancelledAt !== null : row.status === 'refunded' && s.status === 'refunded');
+  if (state.subscriptions.some((s) => matches(s, offer.id, row.patch) || alreadyEnded(s))) return { action: 'duplicate', event: null };
   const sameStart =
     row.patch.startsAt === undefined ? undefined : state.subscriptions.find((s) => s.offer?.id === offer.id && time(s.startsAt) === time(row.patch.startsAt));
   const event: MemberEvent = sameStart
