@@ -8,6 +8,7 @@ import { useT } from '../utils/translate';
 export const PluginNav = () => {
   const t = useT();
   const canSettings = useCan(PERMISSIONS.settingsRead);
+  const canImport = useCan(PERMISSIONS.subscribers);
   const base = `/plugins/${PLUGIN_ID}`;
   return (
     <SubNav.Main aria-label={t('plugin.name')}>
@@ -19,6 +20,7 @@ export const PluginNav = () => {
             <SubNav.Link to={`${base}/offers`} label={t('nav.offers')} />
             <SubNav.Link to={`${base}/logs`} label={t('nav.logs')} />
             <SubNav.Link to={`${base}/preview`} label={t('nav.preview')} />
+            {canImport ? <SubNav.Link to={`${base}/import`} label={t('nav.import')} /> : <></>}
             {canSettings ? <SubNav.Link to={`/settings/${PLUGIN_ID}`} label={t('nav.settings')} /> : <></>}
           </SubNav.Section>,
         ]}

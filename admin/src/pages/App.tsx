@@ -8,6 +8,7 @@ import { OffersPage } from './Offers';
 import { OfferPage } from './Offer';
 import { LogsPage } from './Logs';
 import { PreviewPage } from './Preview';
+import { ImportPage } from './Import';
 
 /**
  * Main menu → Subscriptions: tracking, offers and logs, for admins with the read permission; the
@@ -23,6 +24,7 @@ export const App = () => (
         <Route path="offers/:documentId" element={<OfferPage />} />
         <Route path="logs" element={<LogsPage />} />
         <Route path="preview" element={<PreviewPage />} />
+        <Route path="import" element={<ImportPage />} />
         <Route path="*" element={<Page.Error />} />
       </Routes>
     </Layouts.Root>

@@ -19,3 +19,4 @@ export type * from './health';
 export type * from './history';
 export type * from './member-api';
 export type * from './members';
+export type * from './import';

@@ -11,5 +11,6 @@ import safeMode from './safe-mode';
 import preview from './preview';
 import health from './health';
 import members from './members';
+import importer from './import';
 
-export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, safeMode, preview, health, members };
+export default { settings, subscriptions, offers, me, click2sell, tracking, logs, offerAdmin, emails, safeMode, preview, health, members, import: importer };

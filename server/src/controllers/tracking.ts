@@ -6,6 +6,7 @@ import { rethrowAsHttp } from '../utils/errors';
 import { isoDate, pagination, parse } from '../utils/validation';
 import { FILTER_STATUSES, LISTS, type SubscriptionListItem } from '../services/tracking';
 import { SOURCES } from '../domain';
+import { csvCell as cell } from '../utils/csv';
 import type { OverviewResponse, SubscriptionListResponse } from '../contract';
 
 const filters = {
@@ -20,14 +21,7 @@ const filters = {
 const listQuery = z.object({ ...filters, ...pagination });
 const exportQuery = z.object(filters);
 
-const CSV_COLUMNS = ['email', 'username', 'offer', 'status', 'startsAt', 'dueAt', 'endsAt', 'source', 'documentId'] as const;
-
-/** One CSV cell: quoted, and never a formula a spreadsheet would run (=, +, -, @). */
-const cell = (value: unknown): string => {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
-};
+export const CSV_COLUMNS = ['email', 'username', 'offer', 'status', 'startsAt', 'dueAt', 'endsAt', 'source', 'documentId'] as const;
 
 const csvLine = (item: SubscriptionListItem) =>
   [

@@ -38,6 +38,9 @@ export const offerRepository = (strapi: Core.Strapi) => {
 
   const findByProductId = async (productId: string): Promise<OfferRow | null> => findOne({ click2sellProductId: productId });
 
+  /** The oldest offer with this exact title (titles are not unique: a CSV import names offers by title too). */
+  const findByTitle = async (title: string): Promise<OfferRow | null> => findOne({ title });
+
   /** Every role some offer grants. */
   const grantedRoleIds = async (): Promise<number[]> => {
     const offers = (await query().findMany({ select: ['id'], populate: { role: { select: ['id'] } } })) as { role?: { id: number } | null }[];
@@ -52,7 +55,7 @@ export const offerRepository = (strapi: Core.Strapi) => {
       orderBy: [{ price: 'asc' }, { id: 'asc' }],
     })) as Record<string, unknown>[];
 
-  return { findByRef, findByProductId, grantedRoleIds, listPublic };
+  return { findByRef, findByProductId, findByTitle, grantedRoleIds, listPublic };
 };
 
 export type OfferRepository = ReturnType<typeof offerRepository>;

@@ -15,6 +15,7 @@ import health from './health';
 import history from './history';
 import deletedMembers from './deleted-members';
 import selfService from './self-service';
+import importService from './import';
 
 const services = {
   clock,
@@ -34,6 +35,7 @@ const services = {
   history,
   deletedMembers,
   selfService,
+  import: importService,
 };
 
 export type ServiceMap = typeof services;

@@ -43,13 +43,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * e-mail, confirmed, no password: they set one through a one-time link). Call inside a
    * transaction; concurrent calls for one e-mail are serialised by a lock on it.
    */
-  const findOrCreate = async (email: string): Promise<{ user: MemberRow; created: boolean }> => {
+  const findOrCreate = async (email: string, options: { username?: string | null } = {}): Promise<{ user: MemberRow; created: boolean }> => {
     const normalized = email.trim().toLowerCase();
     await repo.lockEmail(normalized);
     const existing = await repo.findByEmail(normalized);
     if (existing) return { user: existing, created: false };
-    let username = normalized;
-    for (let n = 2; await repo.usernameTaken(username); n += 1) username = `${normalized}-${n}`;
+    // The username asked for (a CSV import's), else the e-mail; `-2`, `-3`… when taken.
+    const wanted = options.username?.trim() || normalized;
+    let username = wanted;
+    for (let n = 2; await repo.usernameTaken(username); n += 1) username = `${wanted}-${n}`;
     const user = await repo.create({ username, email: normalized, roleId: await getService(strapi, 'roles').fallbackRoleId() });
     return { user, created: true };
   };
