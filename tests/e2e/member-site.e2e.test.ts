@@ -140,6 +140,16 @@ describe('member site: pricing → sign up → free offer → members-only page 
     await page.getByRole('row').filter({ hasText: 'Monthly membership' }).getByRole('cell', { name: 'expired', exact: true }).waitFor();
   });
 
+  it('signing in never sends the member to another site (?next= outside /members/ is ignored)', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${server.url}/members/signin/?next=${encodeURIComponent('https://evil.example/')}`);
+    await page.getByLabel('E-mail or name').fill('alice@example.com');
+    await page.getByLabel('Password').fill('Demo-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    expect(page.url()).toBe(`${server.url}/members/account/`);
+  });
+
   it('no page threw a script error', () => {
     expect(pageErrors).toEqual([]);
   });

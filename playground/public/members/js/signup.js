@@ -1,5 +1,5 @@
 // Sign up with users-permissions (POST /api/auth/local/register), then back where the visitor was.
-import { auth, session, show, start } from '/members/js/site.js';
+import { auth, nextPage, session, show, start } from '/members/js/site.js';
 
 start();
 const form = document.getElementById('form');
@@ -8,7 +8,7 @@ form.addEventListener('submit', async (event) => {
   show('error', '');
   try {
     session.save(await auth('local/register', Object.fromEntries(new FormData(form))));
-    location.href = new URLSearchParams(location.search).get('next') || '/members/account/';
+    location.href = nextPage();
   } catch (error) {
     show('error', error.message);
   }

@@ -55,6 +55,12 @@ export const requireSignIn = () => {
   return false;
 };
 
+/** Where to go after signing in or up: `?next=` when it is a page of this site (never elsewhere). */
+export const nextPage = () => {
+  const next = new URLSearchParams(location.search).get('next') || '';
+  return /^\/members\/[\w\-/]*$/.test(next) ? next : '/members/account/';
+};
+
 /** users-permissions' auth routes (sign up, sign in, set a password): `{ jwt, user }` or an error. */
 export const auth = async (path, body) => {
   const res = await fetch(`/api/auth/${path}`, {
