@@ -3,7 +3,9 @@ import type { Core } from '@strapi/strapi';
 /**
  * Demo data for the playground, seeded once (a marker in the plugin store remembers it):
  * two roles, three offers with notification rules, and members whose subscriptions are
- * active, ending soon, expired and queued.
+ * active, ending soon, expired and queued. Then, once too (its own marker, so that older
+ * playgrounds get it), what the member site (public/members/) shows: a free offer and a
+ * checkout link on each paid demo offer.
  */
 const DAY = 86_400_000;
 const MARKER = { type: 'plugin', name: 'subscriptions', key: 'playground-demo-seeded' };
@@ -118,4 +120,38 @@ export const seedDemoData = async (strapi: Core.Strapi) => {
 
   await store.set({ value: { seededAt: now.toISOString() } });
   strapi.log.info('subscriptions playground: demo data seeded (offers, rules, members alice…erin)');
+};
+
+const MEMBER_SITE_MARKER = { type: 'plugin', name: 'subscriptions', key: 'playground-demo-member-site' };
+/** Demo checkout pages (a real site puts its Click2Sell product's order-form address here). */
+export const demoCheckoutUrl = (productId: string) => `https://checkout.example.com/click2sell/${productId}`;
+
+export const seedMemberSiteData = async (strapi: Core.Strapi) => {
+  const store = strapi.store(MEMBER_SITE_MARKER);
+  if (await store.get()) return;
+  const offers = strapi.documents('plugin::subscriptions.offer');
+  for (const productId of ['1001', '1002', '1003']) {
+    const [offer] = await offers.findMany({ filters: { click2sellProductId: productId } as never });
+    if (offer && !(offer as { checkoutUrl?: string | null }).checkoutUrl) {
+      await offers.update({ documentId: offer.documentId, data: { checkoutUrl: demoCheckoutUrl(productId) } as never });
+    }
+  }
+  if ((await offers.findMany({ filters: { title: 'Free trial' } as never })).length === 0) {
+    const member = await ensureRole(strapi, 'member', 'Member', 'Granted by the monthly membership');
+    await offers.create({
+      data: {
+        title: 'Free trial',
+        description: 'Two weeks of member access, free: take it on the member site.',
+        duration: 14,
+        period: 'days',
+        price: 0,
+        currency: 'EUR',
+        available: true,
+        role: member.id,
+        level: 1,
+      } as never,
+    });
+  }
+  await store.set({ value: { seededAt: new Date().toISOString() } });
+  strapi.log.info('subscriptions playground: member site demo data seeded (free trial, checkout links)');
 };

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { seedDemoData } from './demo-data';
+import { seedDemoData, seedMemberSiteData } from './demo-data';
 import { ensureSetPasswordPage } from './set-password';
 
 export default {
@@ -8,5 +8,6 @@ export default {
     await ensureSetPasswordPage(strapi);
     if (process.env.SEED_DEMO_DATA === 'false') return;
     await seedDemoData(strapi);
+    await seedMemberSiteData(strapi);
   },
 };

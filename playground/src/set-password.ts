@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 /**
- * The playground's own set-password page (public/set-password/): users-permissions' "Reset
+ * The member site's set-password page (public/members/set-password/): users-permissions' "Reset
  * password page" setting (`email_reset_password`) points to it, so that the one-time link of a
  * welcome e-mail (and of users-permissions' forgot-password e-mail) opens a page that works.
  *
@@ -10,9 +10,13 @@ import type { Core } from '@strapi/strapi';
  * Permissions → Advanced settings is left alone. PLAYGROUND_SET_PASSWORD_PAGE=false turns this
  * off (throw-away runs of tests and benchmarks do).
  */
-const PATH = '/set-password';
-/** What older playgrounds' demo data wrote: a frontend on port 3000 that never existed. */
-const LEGACY = 'http://localhost:3000/set-password';
+const PATH = '/members/set-password';
+/**
+ * What older playgrounds wrote: a frontend on port 3000 that never existed, then the standalone
+ * page /set-password that the member site's page replaced.
+ */
+const LEGACY = ['http://localhost:3000/set-password'];
+const isLegacy = (url: string, base: string) => LEGACY.includes(url) || url === `${base}/set-password`;
 const MARKER = { type: 'plugin', name: 'subscriptions', key: 'playground-set-password-url' } as const;
 
 export const setPasswordPageUrl = (strapi: Core.Strapi): string => {
@@ -26,9 +30,10 @@ export const ensureSetPasswordPage = async (strapi: Core.Strapi) => {
   const current = ((await advanced.get()) ?? {}) as { email_reset_password?: string | null };
   const ours = (await strapi.store(MARKER).get()) as { url?: string } | null;
   const wanted = setPasswordPageUrl(strapi);
+  const base = wanted.slice(0, -PATH.length);
   const existing = current.email_reset_password ?? '';
   if (existing === wanted) return;
-  if (existing && existing !== LEGACY && existing !== ours?.url) return;
+  if (existing && !isLegacy(existing, base) && existing !== ours?.url) return;
   await advanced.set({ value: { ...current, email_reset_password: wanted } });
   await strapi.store(MARKER).set({ value: { url: wanted } });
   strapi.log.info(`subscriptions playground: set-password links now point to ${wanted}`);

@@ -9,7 +9,7 @@ import { launchBrowser, SCREENSHOTS, startServer, stopServer, type Server } from
 /**
  * A newcomer who buys through Click2Sell, as the README's curl line does against the playground:
  * the welcome e-mail reaches the SMTP server, its one-time link opens the playground's
- * set-password page (public/set-password/), the password chosen there logs in through
+ * member site's set-password page (public/members/set-password/), the password chosen there logs in through
  * /api/auth/local, and /api/subscriptions/me shows the subscription bought.
  */
 describe('welcome e-mail → set-password page → login', () => {
@@ -61,18 +61,18 @@ describe('welcome e-mail → set-password page → login', () => {
     expect(mail.subject).toBe('Welcome to Monthly membership');
     // Greeted by the name Click2Sell sent, not by the e-mail address.
     expect(mail.text).toMatch(/^Hello Ada Lovelace,/m);
-    const found = /(https?:\/\/\S+?\/set-password\?code=[0-9a-f]+)/.exec(mail.text);
+    const found = /(https?:\/\/\S+?\/members\/set-password\?code=[0-9a-f]+)/.exec(mail.text);
     expect(found).not.toBeNull();
     link = (found as RegExpExecArray)[1];
     // The playground's own page, on the port it listens on (set on first boot), not a frontend that is not there.
-    expect(link.startsWith(`${server.url}/set-password?code=`)).toBe(true);
+    expect(link.startsWith(`${server.url}/members/set-password?code=`)).toBe(true);
   });
 
   it('the link opens the set-password page, which sets the password and shows the subscription', async () => {
     await page.goto(link);
     await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
     // The one-time code leaves the address bar once read.
-    expect(page.url()).toBe(`${server.url}/set-password`);
+    expect(page.url()).toBe(`${server.url}/members/set-password`);
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByLabel('Confirm the password').fill(password);
     await shot('10-set-password');
