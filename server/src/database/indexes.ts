@@ -22,6 +22,15 @@ export const INDEXES: IndexSpec[] = [
   { uid: UID.paymentEvent, name: 'subs_payment_events_meaning_idx', columns: ['meaning'] },
   // The failed-verification count behind Click2Sell's 429.
   { uid: UID.paymentEvent, name: 'subs_payment_events_address_idx', columns: ['remote_address', 'received_at'] },
+  // Revenue figures: payments or refunds of a date range summed per month and currency, read
+  // from the index alone (it holds every column the query reads).
+  {
+    uid: UID.paymentEvent,
+    name: 'subs_payment_events_revenue_idx',
+    columns: ['meaning', 'received_at', 'outcome', 'currency', 'amount_cents', 'replay_of'],
+  },
+  // Rows written before the price columns existed (null currency), found at bootstrap.
+  { uid: UID.paymentEvent, name: 'subs_payment_events_currency_idx', columns: ['currency'] },
   { uid: UID.message, name: 'subs_messages_dedupe_uq', columns: ['dedupe_key'], unique: true },
   { uid: UID.message, name: 'subs_messages_status_next_idx', columns: ['status', 'next_attempt_at'] },
   { uid: UID.subscription, name: 'subs_subscriptions_status_starts_idx', columns: ['status', 'starts_at'] },
