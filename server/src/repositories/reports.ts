@@ -374,6 +374,8 @@ export const reportRepository = (strapi: Core.Strapi) => {
    */
   const membersByMonth = async (from: Date, to: Date, now: Date): Promise<{ joined: MemberMonthRow[]; churned: MemberMonthRow[] }> => {
     const su = link(UID.subscription, 'user');
+    // One pass over the subscriptions (a CTE read twice): each member's first start, last end,
+    // and how many of their subscriptions are open-ended.
     const perMember = knex()
       .from({ s: table(UID.subscription) })
       .join({ su: su.name }, `su.${su.own}`, 's.id')
@@ -381,28 +383,35 @@ export const reportRepository = (strapi: Core.Strapi) => {
       .min({ first_start: 's.starts_at' })
       .max({ last_end: 's.ends_at' })
       .select(knex().raw('SUM(CASE WHEN s.ends_at IS NULL THEN 1 ELSE 0 END) as open_ended'))
-      .groupBy(`su.${su.other}`)
-      .as('m');
+      .groupBy(`su.${su.other}`);
     const joinedMonth = monthOf('m.first_start');
+    const churnedMonth = monthOf('m.last_end');
     const joined = knex()
-      .from(perMember)
-      .select(knex().raw(`${joinedMonth} as month`))
+      .from({ m: 'members' })
+      .select(knex().raw(`'joined' as kind, ${joinedMonth} as month`))
       .count({ n: '*' })
       .where('m.first_start', '>=', dbDate(from))
       .where('m.first_start', '<', dbDate(to))
       .groupByRaw(joinedMonth);
-    const churnedMonth = monthOf('m.last_end');
     const churned = knex()
-      .from(perMember.clone().as('m'))
-      .select(knex().raw(`${churnedMonth} as month`))
+      .from({ m: 'members' })
+      .select(knex().raw(`'churned' as kind, ${churnedMonth} as month`))
       .count({ n: '*' })
       .where('m.open_ended', 0)
       .where('m.last_end', '>=', dbDate(from))
       .where('m.last_end', '<', dbDate(to))
       .where('m.last_end', '<=', dbDate(now))
       .groupByRaw(churnedMonth);
-    const rows = (list: unknown) => (list as { month: string; n: number | string }[]).map((r) => ({ month: String(r.month), count: Number(r.n) }));
-    return { joined: rows(await joined), churned: rows(await churned) };
+    // Raw, as knex would wrap each side of the UNION in parentheses, which SQLite refuses.
+    const parts = [perMember.toSQL(), joined.toSQL(), churned.toSQL()];
+    const result = await knex().raw(
+      `WITH members AS (${parts[0].sql}) ${parts[1].sql} UNION ALL ${parts[2].sql}`,
+      parts.flatMap((p) => [...p.bindings]) as Knex.ValueDict[keyof Knex.ValueDict][]
+    );
+    // Each driver answers a raw query its own way: rows (SQLite), { rows } (PostgreSQL), [rows, fields] (MySQL).
+    const rows = (client() === 'postgres' ? result.rows : client() === 'sqlite' ? result : result[0]) as { kind: string; month: string; n: number | string }[];
+    const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => ({ month: String(r.month), count: Number(r.n) }));
+    return { joined: of('joined'), churned: of('churned') };
   };
 
   /** The payment-event log: newest first, filtered and paginated in SQL. */
