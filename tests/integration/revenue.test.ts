@@ -175,4 +175,21 @@ describe('revenue figures', () => {
     const none = await strapi.db.query(EVENT).findOne({ where: { id: unreadable.id } });
     expect([none.amountCents, none.currency]).toEqual([null, '']);
   });
+
+  it('puts a payment in the UTC month it arrived in, to the minute, and leaves out what arrives at `to`', async () => {
+    const sale = (email: string, price: string) => notification(SECRET, { transaction_type: 'Sale', product_id: '4002', buyer_email: email, product_price: price });
+    await send('2030-05-31T23:59:00Z', sale('may@revenue.test', '7.00 GBP'), 'revenue');
+    await send('2030-06-01T00:00:00Z', sale('june@revenue.test', '8.00 GBP'), 'revenue');
+    await send('2030-07-01T00:00:00Z', sale('july@revenue.test', '9.00 GBP'), 'revenue');
+    const data = (await http(strapi).get(`${ROUTE}?from=2030-05-01T00:00:00Z&to=2030-07-01T00:00:00Z`).set(reader)).body.data;
+    const gbp = data.months.map((m: { month: string; revenue: { currency: string; amount: number }[]; newMembers: number }) => [
+      m.month,
+      m.revenue.find((x) => x.currency === 'GBP')?.amount,
+      m.newMembers,
+    ]);
+    expect(gbp).toEqual([
+      ['2030-05', 7, 1],
+      ['2030-06', 8, 1],
+    ]);
+  });
 });
