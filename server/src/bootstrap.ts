@@ -14,6 +14,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await ensureIndexes(strapi);
   await ensureLockTable(strapi);
   await getService(strapi, 'click2sell').backfillMeanings();
+  await getService(strapi, 'click2sell').backfillPrices();
 
   // Offer the plugin's events in Settings → Webhooks.
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void };

@@ -2,6 +2,8 @@ import { useFetchClient } from '@strapi/strapi/admin';
 import { apiPath, useGet } from './client';
 import type {
   OverviewResponse,
+  RevenueQuery,
+  RevenueResponse,
   SubscriptionFilterQuery,
   SubscriptionListQuery,
   SubscriptionListResponse,
@@ -10,6 +12,9 @@ import type {
 /** The Tracking page: figures and chart, the lists of subscriptions and their CSV export. */
 
 export const useOverview = () => useGet<OverviewResponse>(apiPath('/overview'));
+
+/** Revenue figures from the payment ledger, per month of [from, to) (default: the last 12 months). */
+export const useRevenue = (query: RevenueQuery = {}) => useGet<RevenueResponse>(apiPath('/subscriptions/revenue', query));
 
 /** One page of a list; read again when `reloadKey` changes. */
 export const useSubscriptionList = (query: SubscriptionListQuery, reloadKey?: unknown) =>

@@ -53,3 +53,45 @@ export interface SubscriptionListItem {
 }
 
 export type SubscriptionListResponse = PagedResponse<SubscriptionListItem>;
+
+/** `GET /subscriptions/revenue?from=&to=`: figures from the payment ledger (what Click2Sell sent). */
+export interface RevenueQuery {
+  /** ISO instant; default: the start of the UTC month 11 months before `to`'s. */
+  from?: string;
+  /** ISO instant (exclusive); default: now. */
+  to?: string;
+}
+
+/** An amount in one currency: `amount` in major units (exact: summed in cents), `count` ledger rows. */
+export interface Money {
+  currency: string;
+  amount: number;
+  count: number;
+}
+
+export interface RevenueMonth {
+  /** `yyyy-MM` (UTC). Every month of the range is present. */
+  month: string;
+  /** Payments received, one entry per currency of the report (0 when none that month). */
+  revenue: Money[];
+  /** Refunds recorded, one entry per currency of the report (0 when none that month). */
+  refunds: Money[];
+  /** Members whose first subscription started this month. */
+  newMembers: number;
+  /** Members whose last subscription ended this month (none open-ended, the end past). */
+  churnedMembers: number;
+}
+
+export interface Revenue {
+  from: string;
+  to: string;
+  /** Every currency of the range's payments and refunds, and of the MRR, sorted. */
+  currencies: string[];
+  months: RevenueMonth[];
+  /** Totals over the range per currency. */
+  totals: { revenue: Money[]; refunds: Money[] };
+  /** Monthly recurring revenue at `now`: open-ended recurring subscriptions' latest payments brought to a month (`count`: subscriptions). */
+  mrr: Money[];
+}
+
+export type RevenueResponse = DataResponse<Revenue>;

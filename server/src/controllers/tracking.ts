@@ -7,7 +7,7 @@ import { isoDate, pagination, parse } from '../utils/validation';
 import { FILTER_STATUSES, LISTS, type SubscriptionListItem } from '../services/tracking';
 import { SOURCES } from '../domain';
 import { csvCell as cell } from '../utils/csv';
-import type { OverviewResponse, SubscriptionListResponse } from '../contract';
+import type { OverviewResponse, RevenueResponse, SubscriptionListResponse } from '../contract';
 
 const filters = {
   list: z.enum(LISTS).default('all'),
@@ -20,6 +20,7 @@ const filters = {
 };
 const listQuery = z.object({ ...filters, ...pagination });
 const exportQuery = z.object(filters);
+const revenueQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() }).strict();
 
 export const CSV_COLUMNS = ['email', 'username', 'offer', 'status', 'startsAt', 'dueAt', 'endsAt', 'source', 'documentId'] as const;
 
@@ -43,6 +44,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const now = getService(strapi, 'clock').now();
     const tracking = getService(strapi, 'tracking');
     ctx.body = { data: { now: now.toISOString(), figures: await tracking.figures(now), chart: await tracking.chart(now) } } satisfies OverviewResponse;
+  },
+
+  /** Revenue figures from the payment ledger, per month of [from, to), and the MRR now. */
+  async revenue(ctx: any) {
+    try {
+      const query = parse(revenueQuery, ctx.query);
+      const now = getService(strapi, 'clock').now();
+      ctx.body = { data: await getService(strapi, 'tracking').revenue(query, now) } satisfies RevenueResponse;
+    } catch (error) {
+      rethrowAsHttp(error);
+    }
   },
 
   async list(ctx: any) {

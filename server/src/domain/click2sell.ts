@@ -247,3 +247,41 @@ export const replayRefusal = (row: ReplayCandidate): { status: 409; message: str
  */
 export const parseStoredNotification = (payload: Record<string, unknown>) =>
   parseNotification({ ...payload, checksum: '0'.repeat(32) });
+
+/** An amount of money in minor units (cents: USD, EUR and GBP all have two decimals). */
+export interface Price {
+  amountCents: number;
+  currency: string;
+}
+
+/**
+ * The amount and currency of `product_price`, `"###.## CUR"` (the currency may come first; a
+ * comma as decimal separator and a minus sign are accepted). Null when it cannot be read: the
+ * revenue figures then leave the notification out rather than guess.
+ */
+export const priceOf = (text: unknown): Price | null => {
+  if (typeof text !== 'string') return null;
+  const value = text.trim();
+  const match =
+    /^(-?\d{1,12}(?:[.,]\d{1,2})?)\s*([A-Za-z]{3})$/.exec(value) ?? /^([A-Za-z]{3})\s*(-?\d{1,12}(?:[.,]\d{1,2})?)$/.exec(value);
+  if (!match) return null;
+  const [number, currency] = /^[A-Za-z]/.test(match[1]) ? [match[2], match[1]] : [match[1], match[2]];
+  const [whole, fraction = ''] = number.replace(',', '.').replace('-', '').split('.');
+  const cents = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+  if (!Number.isSafeInteger(cents)) return null;
+  // A refund may be sent as a negative price: the ledger keeps the amount, the meaning says which way.
+  return { amountCents: cents, currency: currency.toUpperCase() };
+};
+
+/** Average days and hours in a month (365.2425 / 12 days): how a non-monthly plan counts in MRR. */
+const DAYS_PER_MONTH = 365.2425 / 12;
+
+/**
+ * What a recurring plan billing `amountCents` every `duration` `period` brings per month (cents,
+ * unrounded). Null for a plan with no length (duration 0, unlimited): it does not recur.
+ */
+export const monthlyCents = (amountCents: number, duration: number, period: string): number | null => {
+  if (!(duration > 0)) return null;
+  const months = period === 'months' ? duration : period === 'days' ? duration / DAYS_PER_MONTH : period === 'hours' ? duration / (DAYS_PER_MONTH * 24) : null;
+  return months === null ? null : amountCents / months;
+};

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
-import { storableText, redactPayload, type Meaning } from '../domain';
+import { priceOf, storableText, redactPayload, type Meaning } from '../domain';
 import { joinTableOf } from '../database/links';
 import { toDate } from '../utils/dates';
 import { creationColumns, dialectOf, entityFrom, linkOf, run, selectAs, tableOf, toColumns } from './sql';
@@ -117,6 +117,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
   const columnsOfEntry = (entry: RecordInput) => {
     const f = entry.fields;
     const text = (key: string, max = 255) => (typeof f[key] === 'string' ? storableText(f[key] as string, max) : null);
+    const price = priceOf(f.product_price);
     return {
       provider: 'click2sell',
       dedupeKey: entry.dedupeKey ?? null,
@@ -128,6 +129,9 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
       meaning: entry.meaning ?? null,
       productId: text('product_id'),
       email: text('buyer_email'),
+      // The price as Click2Sell sent it ('' currency: none could be read), for the revenue figures.
+      amountCents: price?.amountCents ?? null,
+      currency: price?.currency ?? '',
       outcome: entry.outcome,
       reason: entry.reason === undefined ? null : storableText(entry.reason, 2000),
       remoteAddress: storableText(entry.remoteAddress, 64),
@@ -351,6 +355,22 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     await query().updateMany({ where: { id: { $in: [...ids] } }, data: { meaning } });
   };
 
+  /**
+   * Ledger rows written before the price columns existed (an upgrade), a page at a time: their
+   * currency is null (a row written since has one, '' when its price could not be read).
+   */
+  const withoutPrice = async (limit: number) =>
+    (await query().findMany({
+      where: { currency: { $null: true } },
+      select: ['id', 'payload'],
+      orderBy: { id: 'asc' },
+      limit,
+    })) as { id: number; payload: unknown }[];
+
+  const setPrice = async (id: number, price: { amountCents: number; currency: string } | null) => {
+    await query().update({ where: { id }, data: { amountCents: price?.amountCents ?? null, currency: price?.currency ?? '' }, select: ['id'] });
+  };
+
   /** One ledger row with what re-applying it needs; null when there is none. */
   const findForReplay = async (id: number): Promise<ReplaySource | null> => {
     const row = (await query().findOne({
@@ -379,7 +399,7 @@ export const paymentEventRepository = (strapi: Core.Strapi) => {
     await query().updateMany({ where: { id }, data: { replayOutcome: result.outcome, replayedAs: result.as } });
   };
 
-  return { findForReplay, claimReplay, completeReplay, record, recordUnlessDuplicate, recordAndDecide, remove, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, withoutMeaning, setMeaning };
+  return { findForReplay, claimReplay, completeReplay, record, recordUnlessDuplicate, recordAndDecide, remove, complete, decisive, existsWithKey, paymentsOf, updatePayment, resolvePending, withoutMeaning, setMeaning, withoutPrice, setPrice };
 };
 
 export type PaymentEventRepository = ReturnType<typeof paymentEventRepository>;

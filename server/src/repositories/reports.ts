@@ -98,6 +98,34 @@ export interface RoleListRow {
 
 const DAY_MS = 86_400_000;
 
+/** A sum of ledger amounts of one month and currency (`month`: `yyyy-MM`, UTC). */
+export interface MonthlySumRow {
+  month: string;
+  currency: string;
+  cents: number;
+  count: number;
+}
+
+/** Open-ended recurring subscriptions' latest payments, summed by currency and plan length. */
+export interface RecurringSumRow {
+  currency: string;
+  duration: number;
+  period: string;
+  cents: number;
+  subscriptions: number;
+}
+
+/** Members who joined or left in one month (`yyyy-MM`, UTC). */
+export interface MemberMonthRow {
+  month: string;
+  count: number;
+}
+
+/** Ledger rows that took money in: applied (or unmapped: paid, no offer) purchases and re-bills, replays of them aside. */
+const REVENUE_OUTCOMES = ['applied', 'unmapped'];
+/** Refunds recorded: applied, or waiting for the payment they concern (the money went back all the same). */
+const REFUND_OUTCOMES = ['applied', 'pending'];
+
 const COLUMNS = [
   's.id as id',
   's.document_id as documentId',
@@ -273,6 +301,119 @@ export const reportRepository = (strapi: Core.Strapi) => {
     return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
   };
 
+  /** `yyyy-MM` (UTC) of a datetime column, in each dialect's SQL. */
+  const monthOf = (column: string): string => {
+    if (client() === 'sqlite') return `strftime('%Y-%m', ${column} / 1000, 'unixepoch')`;
+    if (client() === 'postgres') return `to_char(to_timestamp(EXTRACT(EPOCH FROM ${column})) AT TIME ZONE 'UTC', 'YYYY-MM')`;
+    return `DATE_FORMAT(${column}, '%Y-%m')`;
+  };
+
+  /**
+   * The ledger's amounts per UTC month of arrival and currency within [from, to): payments
+   * (`revenue`) or refunds. Rows whose price could not be read (null amount) are left out;
+   * an admin's replay of an unmapped payment is not counted again (the original row counts).
+   */
+  const ledgerSumsByMonth = async (kind: 'revenue' | 'refunds', from: Date, to: Date): Promise<MonthlySumRow[]> => {
+    const month = monthOf('e.received_at');
+    const q = knex()
+      .from({ e: table(UID.paymentEvent) })
+      .select(knex().raw(`${month} as month`), 'e.currency as currency')
+      .sum({ cents: 'e.amount_cents' })
+      .count({ n: 'e.id' })
+      .whereIn('e.meaning', kind === 'revenue' ? ['purchase', 'rebill'] : ['refund'])
+      .where('e.received_at', '>=', dbDate(from))
+      .where('e.received_at', '<', dbDate(to))
+      .whereIn('e.outcome', kind === 'revenue' ? REVENUE_OUTCOMES : REFUND_OUTCOMES)
+      .whereNotNull('e.amount_cents')
+      .whereNull('e.replay_of')
+      .groupByRaw(`${month}, e.currency`);
+    const rows = (await q) as { month: string; currency: string; cents: number | string | null; n: number | string }[];
+    return rows.map((r) => ({ month: String(r.month), currency: r.currency, cents: Math.abs(Number(r.cents ?? 0)), count: Number(r.n) }));
+  };
+
+  /**
+   * Monthly recurring revenue's input: subscriptions active at `at` with no hard end (a recurring
+   * plan not cancelled) whose latest applied payment was a Click2Sell `Subscription`, that
+   * payment's amount summed by currency and by the offer's plan length (the caller brings each
+   * length to a month).
+   */
+  const recurringSums = async (at: Date): Promise<RecurringSumRow[]> => {
+    const e = table(UID.paymentEvent);
+    const es = link(UID.paymentEvent, 'subscription');
+    const so = link(UID.subscription, 'offer');
+    // The latest paying ledger row of each subscription (ids grow with time).
+    const latest = knex()
+      .from({ l: es.name })
+      .join({ p: e }, 'p.id', `l.${es.own}`)
+      .max({ id: 'p.id' })
+      .whereRaw(`l.${es.other} = s.id`)
+      .whereIn('p.meaning', ['purchase', 'rebill'])
+      .where('p.outcome', 'applied')
+      .whereNotNull('p.amount_cents');
+    const q = knex()
+      .from({ s: table(UID.subscription) })
+      .join({ so: so.name }, `so.${so.own}`, 's.id')
+      .join({ o: table(UID.offer) }, 'o.id', `so.${so.other}`)
+      .join({ e }, (on) => on.on('e.id', '=', knex().raw('(?)', [latest])))
+      .select('e.currency as currency', 'o.duration as duration', 'o.period as period')
+      .sum({ cents: 'e.amount_cents' })
+      .count({ n: 's.id' })
+      .where('s.starts_at', '<=', dbDate(at))
+      .whereNull('s.ends_at')
+      .whereNot('s.status', 'refunded')
+      .where('e.transaction_type', 'Subscription')
+      .groupBy('e.currency', 'o.duration', 'o.period');
+    const rows = (await q) as { currency: string; duration: number | string; period: string; cents: number | string | null; n: number | string }[];
+    return rows.map((r) => ({ currency: r.currency, duration: Number(r.duration), period: r.period, cents: Number(r.cents ?? 0), subscriptions: Number(r.n) }));
+  };
+
+  /**
+   * New and churned members per UTC month within [from, to): a member is new in the month of
+   * their first subscription's start, and churned in the month their last subscription ended
+   * (refunded ones included) when none is open-ended and that end is at or before `now`.
+   */
+  const membersByMonth = async (from: Date, to: Date, now: Date): Promise<{ joined: MemberMonthRow[]; churned: MemberMonthRow[] }> => {
+    const su = link(UID.subscription, 'user');
+    // One pass over the subscriptions (a CTE read twice): each member's first start, last end,
+    // and how many of their subscriptions are open-ended.
+    const perMember = knex()
+      .from({ s: table(UID.subscription) })
+      .join({ su: su.name }, `su.${su.own}`, 's.id')
+      .select(`su.${su.other} as member`)
+      .min({ first_start: 's.starts_at' })
+      .max({ last_end: 's.ends_at' })
+      .select(knex().raw('SUM(CASE WHEN s.ends_at IS NULL THEN 1 ELSE 0 END) as open_ended'))
+      .groupBy(`su.${su.other}`);
+    const joinedMonth = monthOf('m.first_start');
+    const churnedMonth = monthOf('m.last_end');
+    const joined = knex()
+      .from({ m: 'members' })
+      .select(knex().raw(`'joined' as kind, ${joinedMonth} as month`))
+      .count({ n: '*' })
+      .where('m.first_start', '>=', dbDate(from))
+      .where('m.first_start', '<', dbDate(to))
+      .groupByRaw(joinedMonth);
+    const churned = knex()
+      .from({ m: 'members' })
+      .select(knex().raw(`'churned' as kind, ${churnedMonth} as month`))
+      .count({ n: '*' })
+      .where('m.open_ended', 0)
+      .where('m.last_end', '>=', dbDate(from))
+      .where('m.last_end', '<', dbDate(to))
+      .where('m.last_end', '<=', dbDate(now))
+      .groupByRaw(churnedMonth);
+    // Raw, as knex would wrap each side of the UNION in parentheses, which SQLite refuses.
+    const parts = [perMember.toSQL(), joined.toSQL(), churned.toSQL()];
+    const result = await knex().raw(
+      `WITH members AS (${parts[0].sql}) ${parts[1].sql} UNION ALL ${parts[2].sql}`,
+      parts.flatMap((p) => [...p.bindings]) as Knex.ValueDict[keyof Knex.ValueDict][]
+    );
+    // Each driver answers a raw query its own way: rows (SQLite), { rows } (PostgreSQL), [rows, fields] (MySQL).
+    const rows = (client() === 'postgres' ? result.rows : client() === 'sqlite' ? result : result[0]) as { kind: string; month: string; n: number | string }[];
+    const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => ({ month: String(r.month), count: Number(r.n) }));
+    return { joined: of('joined'), churned: of('churned') };
+  };
+
   /** The payment-event log: newest first, filtered and paginated in SQL. */
   const paymentEventLog = async (filter: PaymentEventLogFilter): Promise<{ rows: PaymentEventLogRow[]; total: number }> => {
     const conditions: Record<string, unknown>[] = [
@@ -322,6 +463,9 @@ export const reportRepository = (strapi: Core.Strapi) => {
     countActiveEndingBy,
     countEndedBetween,
     countPerDay,
+    ledgerSumsByMonth,
+    recurringSums,
+    membersByMonth,
     paymentEventLog,
     offers,
     searchUsers,

@@ -44,6 +44,8 @@ export default {
     { method: 'GET', path: '/overview', handler: 'tracking.overview', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/subscriptions', handler: 'tracking.list', config: guard(ACTIONS.read) },
     { method: 'GET', path: '/subscriptions/export', handler: 'tracking.export', config: guard(ACTIONS.read) },
+    // Revenue figures (issue 17): payments, refunds, MRR, new and churned members per month.
+    { method: 'GET', path: '/subscriptions/revenue', handler: 'tracking.revenue', config: guard(ACTIONS.read) },
     // CSV import (issue 17): dry run by default, then apply; the CSV is the body (text/csv).
     { method: 'POST', path: '/import', handler: 'import.run', config: guard(ACTIONS.subscribersManage) },
     // What happens next (issue 16): the scheduler's transitions and reminders of a window, read-only.

@@ -7,6 +7,7 @@ import {
   meaningOf,
   parseNotification,
   parseStoredNotification,
+  priceOf,
   purchaseInstant,
   REPLAYABLE_OUTCOMES,
   replayRefusal,
@@ -440,7 +441,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (done > 0) strapi.log.info(`subscriptions: ${done} payment events from an earlier version given their meaning`);
   };
 
-  return { handle, replay, backfillMeanings };
+  /**
+   * Gives ledger rows written before the price columns existed their amount and currency, read
+   * from the stored payload's `product_price` (the revenue figures sum these columns). Runs at
+   * bootstrap; one indexed query when there is nothing to do.
+   */
+  const backfillPrices = async () => {
+    let done = 0;
+    for (;;) {
+      const rows = await ledger.withoutPrice(500);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const payload = row.payload && typeof row.payload === 'object' ? (row.payload as Record<string, unknown>) : {};
+        await ledger.setPrice(row.id, priceOf(payload.product_price));
+      }
+      done += rows.length;
+    }
+    if (done > 0) strapi.log.info(`subscriptions: ${done} payment events from an earlier version given their amount and currency`);
+  };
+
+  return { handle, replay, backfillMeanings, backfillPrices };
 };
 
 export type { Meaning };

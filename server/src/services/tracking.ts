@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { DateTime } from 'luxon';
-import { statusAt, type Status } from '../domain';
-import { reportRepository, type SubscriptionFilter, type SubscriptionListRow } from '../repositories/reports';
+import { DomainError, monthlyCents, statusAt, type Status } from '../domain';
+import { reportRepository, type MonthlySumRow, type SubscriptionFilter, type SubscriptionListRow } from '../repositories/reports';
+import type { Money, Revenue } from '../contract/tracking';
 import { toDate } from '../utils/dates';
 import { getService } from '../utils/plugin';
 
@@ -38,6 +39,11 @@ export interface SubscriptionListItem {
 }
 
 const DAY_MS = 86_400_000;
+/** The longest range the revenue figures cover at once. */
+export const REVENUE_MAX_MONTHS = 60;
+
+/** Cents to major units, exactly (cents are whole numbers). */
+const major = (cents: number) => Math.round(cents) / 100;
 
 const iso = (value: unknown): string | null => toDate(value)?.toISOString() ?? null;
 
@@ -156,5 +162,69 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { days, months: [...months.values()] };
   };
 
-  return { list, each, figures, chart };
+  /**
+   * Revenue figures from the payment ledger (amounts and currencies as Click2Sell sent them, never
+   * offer prices), per UTC month of [from, to): payments and refunds per currency, new and churned
+   * members; and the MRR at `now`. Every month of the range is present, and every currency in
+   * each month (zero when nothing happened).
+   */
+  const revenue = async (range: { from?: Date; to?: Date }, now: Date): Promise<Revenue> => {
+    const to = range.to ?? now;
+    const from = range.from ?? DateTime.fromJSDate(to, { zone: 'utc' }).minus({ milliseconds: 1 }).startOf('month').minus({ months: 11 }).toJSDate();
+    if (to.getTime() <= from.getTime()) throw new DomainError('to', 'to: must be after from');
+    const first = DateTime.fromJSDate(from, { zone: 'utc' }).startOf('month');
+    const last = DateTime.fromJSDate(new Date(to.getTime() - 1), { zone: 'utc' }).startOf('month');
+    if (last.diff(first, 'months').months >= REVENUE_MAX_MONTHS) {
+      throw new DomainError('from', `from: the range may cover at most ${REVENUE_MAX_MONTHS} months`);
+    }
+    const payments = await reports.ledgerSumsByMonth('revenue', from, to);
+    const refunds = await reports.ledgerSumsByMonth('refunds', from, to);
+    const members = await reports.membersByMonth(from, to, now);
+    const recurring = await reports.recurringSums(now);
+
+    const mrrCents = new Map<string, { cents: number; count: number }>();
+    for (const row of recurring) {
+      const monthly = monthlyCents(row.cents, row.duration, row.period);
+      if (monthly === null) continue;
+      const entry = mrrCents.get(row.currency) ?? { cents: 0, count: 0 };
+      mrrCents.set(row.currency, { cents: entry.cents + monthly, count: entry.count + row.subscriptions });
+    }
+    const currencies = [...new Set([...payments, ...refunds].map((r) => r.currency).concat([...mrrCents.keys()]))].sort();
+    const index = (rows: MonthlySumRow[]) => new Map(rows.map((r) => [`${r.month}|${r.currency}`, r]));
+    const paid = index(payments);
+    const refunded = index(refunds);
+    const perCurrency = (rows: Map<string, MonthlySumRow>, month: string): Money[] =>
+      currencies.map((currency) => {
+        const row = rows.get(`${month}|${currency}`);
+        return { currency, amount: major(row?.cents ?? 0), count: row?.count ?? 0 };
+      });
+    const joined = new Map(members.joined.map((r) => [r.month, r.count]));
+    const churned = new Map(members.churned.map((r) => [r.month, r.count]));
+    const months: Revenue['months'] = [];
+    for (let m = first; m <= last; m = m.plus({ months: 1 })) {
+      const month = m.toFormat('yyyy-MM');
+      months.push({
+        month,
+        revenue: perCurrency(paid, month),
+        refunds: perCurrency(refunded, month),
+        newMembers: joined.get(month) ?? 0,
+        churnedMembers: churned.get(month) ?? 0,
+      });
+    }
+    const total = (rows: MonthlySumRow[]): Money[] =>
+      currencies.map((currency) => {
+        const mine = rows.filter((r) => r.currency === currency);
+        return { currency, amount: major(mine.reduce((sum, r) => sum + r.cents, 0)), count: mine.reduce((sum, r) => sum + r.count, 0) };
+      });
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      currencies,
+      months,
+      totals: { revenue: total(payments), refunds: total(refunds) },
+      mrr: [...mrrCents].sort(([a], [b]) => a.localeCompare(b)).map(([currency, { cents, count }]) => ({ currency, amount: major(cents), count })),
+    };
+  };
+
+  return { list, each, figures, chart, revenue };
 };
