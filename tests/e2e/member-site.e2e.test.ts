@@ -124,6 +124,36 @@ describe('member site: pricing → sign up → free offer → members-only page 
     await page.getByRole('heading', { name: 'Pricing' }).waitFor();
   });
 
+  it('once the paid end is past (an editor moves it back), the visitor is refused the members-only page', async () => {
+    // The e2e server runs no scheduler: an editor's date change applies the lifecycle at once.
+    const admin = { email: `members-e2e-${crypto.randomBytes(3).toString('hex')}@example.com`, password: 'Members-e2e-1' };
+    const registered = await fetch(`${server.url}/admin/register-admin`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...admin, firstname: 'Member', lastname: 'Site' }),
+    });
+    expect([200, 201]).toContain(registered.status);
+    const adminJwt = ((await registered.json()) as { data: { token: string } }).data.token;
+    const me = await fetch(`${server.url}/api/subscriptions/me`, { headers: { Authorization: `Bearer ${await jwt()}` } });
+    const [subscription] = ((await me.json()) as { data: { subscriptions: { documentId: string }[] } }).data.subscriptions;
+    const hour = 3_600_000;
+    const moved = await fetch(`${server.url}/subscriptions/subscriptions/${subscription.documentId}/dates`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminJwt}` },
+      body: JSON.stringify({
+        startsAt: new Date(Date.now() - 2 * hour).toISOString(),
+        dueAt: new Date(Date.now() - hour).toISOString(),
+        endsAt: new Date(Date.now() - hour).toISOString(),
+      }),
+    });
+    expect(moved.status).toBe(200);
+    await page.goto(`${server.url}/members/members-only/`);
+    await page.getByRole('heading', { name: 'Members only' }).waitFor();
+    await page.getByText('This page is for members with an active subscription.').waitFor();
+    expect(await page.getByText('Welcome, member.').count()).toBe(0);
+    await shot('27-member-ended-after-paid-end');
+  });
+
   it('a member whose subscription ended (carol) is refused the members-only page', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.goto(`${server.url}/members/members-only/`);
@@ -135,7 +165,7 @@ describe('member site: pricing → sign up → free offer → members-only page 
     await page.getByRole('heading', { name: 'Members only' }).waitFor();
     await page.getByText('This page is for members with an active subscription.').waitFor();
     expect(await page.getByText('Welcome, member.').count()).toBe(0);
-    await shot('27-member-ended-refused');
+    await shot('28-member-ended-refused');
     await page.getByRole('link', { name: 'My account' }).click();
     await page.getByRole('row').filter({ hasText: 'Monthly membership' }).getByRole('cell', { name: 'expired', exact: true }).waitFor();
   });

@@ -99,12 +99,24 @@ describe('welcome e-mail → set-password page → login', () => {
     expect(body.data.role.type).toBe('member');
   });
 
+  it('the buyer signs in on the member site and reads the members-only page', async () => {
+    await page.goto(`${server.url}/members/signin/`);
+    await page.getByLabel('E-mail or name').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    await page.goto(`${server.url}/members/members-only/`);
+    await page.getByText('Welcome, member.').waitFor();
+    await shot('12-buyer-members-only');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
   it('the link works once: opened again, the page says why it cannot be used', async () => {
     await page.goto(link);
     await page.getByLabel('Password', { exact: true }).fill('Other-password-1');
     await page.getByLabel('Confirm the password').fill('Other-password-1');
     await page.getByRole('button', { name: 'Set my password' }).click();
     await page.getByRole('alert').filter({ hasText: /incorrect code/i }).waitFor();
-    await shot('12-link-used');
+    await shot('13-link-used');
   });
 });
