@@ -4,7 +4,7 @@ import type {
   OverviewResponse,
   RevenueQuery,
   RevenueResponse,
-  SubscriptionFilterQuery,
+  SubscriptionExportQuery,
   SubscriptionListQuery,
   SubscriptionListResponse,
 } from './contract';
@@ -20,9 +20,9 @@ export const useRevenue = (query: RevenueQuery = {}) => useGet<RevenueResponse>(
 export const useSubscriptionList = (query: SubscriptionListQuery, reloadKey?: unknown) =>
   useGet<SubscriptionListResponse>(apiPath('/subscriptions', query), reloadKey);
 
-/** The CSV of every subscription of a filter. */
+/** The CSV of every subscription of a filter, or (`history: true`) of their history entries. */
 export const useExportSubscriptions = () => {
   const { get } = useFetchClient();
-  return async (filter: SubscriptionFilterQuery): Promise<Blob> =>
+  return async (filter: SubscriptionExportQuery): Promise<Blob> =>
     (await get(apiPath('/subscriptions/export', filter), { responseType: 'blob' })).data;
 };

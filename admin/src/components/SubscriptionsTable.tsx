@@ -129,12 +129,13 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
     reload();
   };
 
-  const exportCsv = async () => {
+  /** The filter's subscriptions as CSV, or (`history`) their history entries, a row per entry. */
+  const exportCsv = async (history: boolean) => {
     try {
-      const url = URL.createObjectURL(await exportSubscriptions(query));
+      const url = URL.createObjectURL(await exportSubscriptions(history ? { ...query, history: true } : query));
       const a = document.createElement('a');
       a.href = url;
-      a.download = `subscriptions-${filters.list}.csv`;
+      a.download = `subscriptions-${filters.list}${history ? '-history' : ''}.csv`;
       a.click();
       URL.revokeObjectURL(url);
     } catch (error) {
@@ -212,9 +213,14 @@ export const SubscriptionsTable = ({ offer, reloadKey = 0, onEditDates }: Props)
             <Tabs.Trigger value="pending">{t('list.pending')}</Tabs.Trigger>
             <Tabs.Trigger value="ended">{t('list.ended')}</Tabs.Trigger>
           </Tabs.List>
-          <Button variant="secondary" startIcon={<Download />} onClick={exportCsv}>
-            {t('action.export')}
-          </Button>
+          <Flex gap={2}>
+            <Button variant="secondary" startIcon={<Download />} onClick={() => exportCsv(false)}>
+              {t('action.export')}
+            </Button>
+            <Button variant="tertiary" startIcon={<Download />} onClick={() => exportCsv(true)}>
+              {t('action.exportHistory')}
+            </Button>
+          </Flex>
         </Flex>
       </Tabs.Root>
 

@@ -34,6 +34,12 @@ export interface SubscriptionFilterQuery {
   to?: string;
 }
 
+/**
+ * `GET /subscriptions/subscriptions/export`: the filter's subscriptions as CSV, or with
+ * `history: true` their history entries (one row per entry) as a second CSV.
+ */
+export type SubscriptionExportQuery = SubscriptionFilterQuery & { history?: boolean };
+
 /** `GET /subscriptions/subscriptions`. */
 export type SubscriptionListQuery = SubscriptionFilterQuery & PageQuery;
 

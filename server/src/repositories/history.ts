@@ -115,7 +115,21 @@ export const historyRepository = (strapi: Core.Strapi) => {
   const forMember = async (userId: number, limit = 500): Promise<HistoryRow[]> =>
     (await query().findMany({ where: { userId }, select: FIELDS, orderBy: { id: 'desc' }, limit })) as HistoryRow[];
 
-  return { append, forSubscription, forMember };
+  /**
+   * The entries of the subscriptions `documentIds`, oldest first, `limit` at a time: the page after
+   * the entry `afterId` (0 for the first page). The CSV export reads them page by page.
+   */
+  const forSubscriptions = async (documentIds: readonly string[], afterId: number, limit = 1000): Promise<HistoryRow[]> =>
+    documentIds.length === 0
+      ? []
+      : ((await query().findMany({
+          where: { subscriptionDocumentId: { $in: [...documentIds] }, id: { $gt: afterId } },
+          select: FIELDS,
+          orderBy: { id: 'asc' },
+          limit,
+        })) as HistoryRow[]);
+
+  return { append, forSubscription, forMember, forSubscriptions };
 };
 
 export type HistoryRepository = ReturnType<typeof historyRepository>;

@@ -52,5 +52,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** A member's entries (their subscriptions' and their role's), newest first. */
   const forMember = async (userId: number): Promise<HistoryEntryRecord[]> => (await history.forMember(userId)).map(historyRecordOf);
 
-  return { forSubscription, forMember };
+  /**
+   * The entries of the subscriptions `documentIds`, oldest first, read `batch` at a time (never
+   * all at once): the CSV export's history file.
+   */
+  async function* eachForSubscriptions(documentIds: readonly string[], batch = 1000): AsyncGenerator<HistoryEntryRecord> {
+    for (let afterId = 0; ; ) {
+      const rows = await history.forSubscriptions(documentIds, afterId, batch);
+      for (const row of rows) yield historyRecordOf(row);
+      if (rows.length < batch) return;
+      afterId = rows[rows.length - 1].id;
+    }
+  }
+
+  return { forSubscription, forMember, eachForSubscriptions };
 };
