@@ -197,12 +197,16 @@ const installPlugin = (app, tarball) => {
     } else if (value && typeof value === 'object') Object.values(value).forEach(walk);
   };
   walk(pkg.exports);
-  // `source` conditions point at the TypeScript sources, which are not published on purpose.
-  const notSource = missing.filter((file) => !/^\.\/(server|admin)\/src\//.test(file));
+  // `source` conditions point at the TypeScript sources, which are not published on purpose
+  // (server, admin and the typed client).
+  const notSource = missing.filter((file) => !/^\.\/(server|admin|client)\/src\//.test(file));
   if (notSource.length) fail(`files the package exports but does not contain:\n  ${notSource.join('\n  ')}`);
   checkDeclaredImports(installed);
   // The server entry loads with the app's dependencies and the plugin's own (not its dev ones).
   run(process.execPath, ['-e', `require('${PLUGIN.name}/strapi-server'); require('${PLUGIN.name}/package.json')`], { cwd: app });
+  // The typed client for frontends (\`strapi-plugin-subscriptions/client\`) loads in CommonJS and as a module.
+  run(process.execPath, ['-e', `if (typeof require('${PLUGIN.name}/client').createClient !== 'function') process.exit(1)`], { cwd: app });
+  run(process.execPath, ['--input-type=module', '-e', `import { createClient } from '${PLUGIN.name}/client'; if (typeof createClient !== 'function') process.exit(1);`], { cwd: app });
   peerCheck(app);
 };
 
