@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import crypto from 'crypto';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, SCREENSHOTS, startServer, stopServer, type Server } from './playground';
+import { adminPage, launchBrowser, registerAdmin, SCREENSHOTS, startServer, tearDown, type Server } from './playground';
 
 /**
  * The admin panel in a real browser (Chromium driven by playwright-core: see ./browser.js) against the
@@ -37,23 +37,13 @@ describe('admin panel in Chromium', () => {
   beforeAll(async () => {
     server = await startServer();
     // A fresh administrator: the first one is registered, as on a new install.
-    const res = await fetch(`${server.url}/admin/register-admin`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...admin, firstname: 'End', lastname: 'ToEnd' }),
-    });
-    if (res.status !== 201 && res.status !== 200) throw new Error(`register-admin: ${res.status} ${await res.text()}`);
+    await registerAdmin(server, admin, { firstname: 'End', lastname: 'ToEnd' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page = await adminPage(browser);
   }, 300_000);
 
   afterAll(async () => {
-    // A server that died mid-run explains every later failure: show why.
-    if (server && server.process.exitCode !== null) console.error(`strapi start exited:\n${server.log().slice(-4000)}`);
-    await browser?.close();
-    await stopServer(server);
+    await tearDown(server, browser);
   });
 
   it('logs in as a fresh administrator', async () => {

@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import crypto from 'crypto';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, SCREENSHOTS, startServer, stopServer, type Server } from './playground';
+import { launchBrowser, registerAdmin, SCREENSHOTS, startServer, tearDown, type Server } from './playground';
 
 /**
  * The member site (playground/public/members/, served by Strapi at /members/) in Chromium, on the
@@ -34,9 +34,7 @@ describe('member site: pricing → sign up → free offer → members-only page 
   }, 300_000);
 
   afterAll(async () => {
-    if (server && server.process.exitCode !== null) console.error(`strapi start exited:\n${server.log().slice(-4000)}`);
-    await browser?.close();
-    await stopServer(server);
+    await tearDown(server, browser);
   });
 
   it('the pricing page lists the offers: "Buy" goes to the checkout page, the free one says "Take it"', async () => {
@@ -127,13 +125,7 @@ describe('member site: pricing → sign up → free offer → members-only page 
   it('once the paid end is past (an editor moves it back), the visitor is refused the members-only page', async () => {
     // The e2e server runs no scheduler: an editor's date change applies the lifecycle at once.
     const admin = { email: `members-e2e-${crypto.randomBytes(3).toString('hex')}@example.com`, password: 'Members-e2e-1' };
-    const registered = await fetch(`${server.url}/admin/register-admin`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...admin, firstname: 'Member', lastname: 'Site' }),
-    });
-    expect([200, 201]).toContain(registered.status);
-    const adminJwt = ((await registered.json()) as { data: { token: string } }).data.token;
+    const adminJwt = await registerAdmin(server, admin, { firstname: 'Member', lastname: 'Site' });
     const me = await fetch(`${server.url}/api/subscriptions/me`, { headers: { Authorization: `Bearer ${await jwt()}` } });
     const [subscription] = ((await me.json()) as { data: { subscriptions: { documentId: string }[] } }).data.subscriptions;
     const hour = 3_600_000;

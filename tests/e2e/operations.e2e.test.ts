@@ -4,7 +4,7 @@ import crypto from 'crypto';
 import type { Browser, Page } from 'playwright-core';
 import { startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp';
 import { notification, CLICK2SELL_PATH } from '../helpers/click2sell';
-import { launchBrowser, SCREENSHOTS, startServer, stopServer, type Server } from './playground';
+import { adminPage, launchBrowser, logInAdmin, registerAdmin, SCREENSHOTS, startServer, stopServer, tearDown, type Server } from './playground';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ephemeralEnv } = require('../../playground/scripts/ephemeral-env');
 
@@ -91,32 +91,18 @@ describe('operations in Chromium: scheduler health, what happens next, re-applyi
     smtp = await startSmtp();
     // Cron off: no scheduler run can complete in this process.
     server = await startServer(serverEnv(false));
-    const res = await fetch(`${server.url}/admin/register-admin`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...admin, firstname: 'Ops', lastname: 'Admin' }),
-    });
-    if (res.status !== 201 && res.status !== 200) throw new Error(`register-admin: ${res.status} ${await res.text()}`);
-    jwt = ((await res.json()) as { data: { token: string } }).data.token;
+    jwt = await registerAdmin(server, admin, { firstname: 'Ops', lastname: 'Admin' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page = await adminPage(browser);
   }, 300_000);
 
   afterAll(async () => {
-    if (server && server.process.exitCode !== null) console.error(`strapi start exited:\n${server.log().slice(-4000)}`);
-    await browser?.close();
-    await stopServer(server);
+    await tearDown(server, browser);
     await smtp?.close();
   });
 
   it('logs in', async () => {
-    await go('/auth/login');
-    await page.locator('input[name="email"]').fill(admin.email);
-    await page.locator('input[name="password"]').fill(admin.password);
-    await page.getByRole('button', { name: /^log ?in$/i }).click();
-    await page.waitForURL(/\/admin(\/)?$/);
+    await logInAdmin(page, server, admin);
   });
 
   it('shows the health banner on the Subscriptions pages while no run completes (cron off)', async () => {

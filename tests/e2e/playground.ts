@@ -113,3 +113,45 @@ export const stopServer = async (server: Server | undefined) => {
   }
   await exited;
 };
+
+/**
+ * Registers the server's first administrator, as on a new install (`POST /admin/register-admin`),
+ * and returns the admin JWT.
+ */
+export const registerAdmin = async (
+  server: Server,
+  admin: { email: string; password: string },
+  names: { firstname: string; lastname: string }
+): Promise<string> => {
+  const res = await fetch(`${server.url}/admin/register-admin`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...admin, ...names }),
+  });
+  if (res.status !== 201 && res.status !== 200) throw new Error(`register-admin: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { data: { token: string } }).data.token;
+};
+
+/** A page of the admin panel's size (1440 × 900, British English), with a 30 s step timeout. */
+export const adminPage = async (browser: import('playwright-core').Browser) => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+};
+
+/** Logs the administrator in through the admin panel's login page. */
+export const logInAdmin = async (page: import('playwright-core').Page, server: Server, admin: { email: string; password: string }) => {
+  await page.goto(`${server.url}/admin/auth/login`);
+  await page.locator('input[name="email"]').fill(admin.email);
+  await page.locator('input[name="password"]').fill(admin.password);
+  await page.getByRole('button', { name: /^log ?in$/i }).click();
+  await page.waitForURL(/\/admin(\/)?$/);
+};
+
+/** After a file's tests: a server that died mid-run explains every later failure, so its log is shown. */
+export const tearDown = async (server: Server | undefined, browser: import('playwright-core').Browser | undefined) => {
+  if (server && server.process.exitCode !== null) console.error(`strapi start exited:\n${server.log().slice(-4000)}`);
+  await browser?.close();
+  await stopServer(server);
+};

@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import crypto from 'crypto';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, SCREENSHOTS, startServer, stopServer, type Server } from './playground';
+import { adminPage, launchBrowser, logInAdmin, registerAdmin, SCREENSHOTS, startServer, tearDown, type Server } from './playground';
 
 /**
  * The subscription records in Chromium, against the playground with its demo data:
@@ -60,31 +60,17 @@ describe('records in Chromium: CSV import with a dry run, a subscription history
 
   beforeAll(async () => {
     server = await startServer();
-    const res = await fetch(`${server.url}/admin/register-admin`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...admin, firstname: 'Records', lastname: 'Admin' }),
-    });
-    if (res.status !== 201 && res.status !== 200) throw new Error(`register-admin: ${res.status} ${await res.text()}`);
-    jwt = ((await res.json()) as { data: { token: string } }).data.token;
+    jwt = await registerAdmin(server, admin, { firstname: 'Records', lastname: 'Admin' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page = await adminPage(browser);
   }, 300_000);
 
   afterAll(async () => {
-    if (server && server.process.exitCode !== null) console.error(`strapi start exited:\n${server.log().slice(-4000)}`);
-    await browser?.close();
-    await stopServer(server);
+    await tearDown(server, browser);
   });
 
   it('logs in', async () => {
-    await go('/auth/login');
-    await page.locator('input[name="email"]').fill(admin.email);
-    await page.locator('input[name="password"]').fill(admin.password);
-    await page.getByRole('button', { name: /^log ?in$/i }).click();
-    await page.waitForURL(/\/admin(\/)?$/);
+    await logInAdmin(page, server, admin);
   });
 
   it('imports a CSV: a dry run first (the refused row names its column), then the import', async () => {
