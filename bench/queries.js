@@ -94,6 +94,7 @@ const main = async () => {
   const count = async (label, times, work, { waitDelivery = true } = {}) => {
     const counts = [];
     let sample = [];
+    let deliverySample = [];
     const deliveries = [];
     commits = 0;
     for (let i = 0; i < times; i += 1) {
@@ -107,6 +108,7 @@ const main = async () => {
         log = [];
         await settle();
         deliveries.push(log.length);
+        if (i === times - 1) deliverySample = log;
         log = null;
       }
     }
@@ -115,6 +117,7 @@ const main = async () => {
     const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
     const delivery = deliveries.length ? deliveries.reduce((a, b) => a + b, 0) / deliveries.length : 0;
     if (showSql) process.stdout.write(`\n--- ${label}: ${counts.join(', ')}\n${sample.map((s) => `  ${s.slice(0, 220)}`).join('\n')}\n`);
+    if (showSql && deliverySample.length > 0) process.stdout.write(`  … then, delivering what it queued:\n${deliverySample.map((s) => `  ${s.slice(0, 220)}`).join('\n')}\n`);
     return { queries: mean, delivery, commits: commitsPerRun, runs: counts };
   };
 

@@ -98,7 +98,9 @@ const mb = (bytes) => bytes / 1024 / 1024;
 
 const scenarioRebill = async (app) => {
   const prefix = `rebill${Date.now()}`;
-  await post(`${app.url}/api/bench-baseline/setup`, { members: sizes.members, prefix });
+  // BENCH_RECEIPTS=false: a diagnostic run without receipt e-mails (what they cost a re-bill).
+  const settings = process.env.BENCH_RECEIPTS === 'false' ? { receiptEmails: false } : null;
+  await post(`${app.url}/api/bench-baseline/setup`, { members: sizes.members, prefix, settings });
   const email = () => `${prefix}-${Math.floor(Math.random() * sizes.members)}@bench.local`;
   const body = () => notification({ transaction_type: 'Subscription', subscription_status: 'Recurring', buyer_email: email() });
   const base = { app, connections: sizes.connections, duration: sizes.duration, form: true, body };

@@ -45,6 +45,8 @@ const startApp = async (dbEnv, extraEnv = {}, logFile = null) => {
   // The server's own log (errors included) goes to a file next to the results, not the console.
   const out = logFile ? fs.openSync(logFile, 'w') : 'ignore';
   const child = fork(path.join(__dirname, 'server.js'), [], {
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile the server under load.
+    execArgv: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     cwd: path.resolve(__dirname, '..', '..', 'playground'),
     env: {
       ...process.env,

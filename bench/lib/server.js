@@ -17,3 +17,5 @@ createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, 
     console.error(error);
     process.exit(1);
   });
+// A profiled server (BENCH_SERVER_NODE_ARGS) writes its profile on a normal exit only.
+process.once('SIGTERM', () => process.exit(0));

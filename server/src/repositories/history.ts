@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import type { HistoryDates } from '../domain';
-import { creationColumns, dialectOf, run, tableOf, toColumns } from './sql';
+import { columnOf, creationColumns, dialectOf, run, tableOf } from './sql';
 
 /** One history row as the write path appends it. */
 export interface NewHistoryRow {
@@ -42,6 +42,28 @@ export interface HistoryRow {
   causeLabel: string | null;
 }
 
+/** Each written attribute of a history entry, from the row the write path gives. */
+const ATTRIBUTES: Record<string, (r: NewHistoryRow) => unknown> = {
+  at: (r) => r.at,
+  kind: (r) => r.kind,
+  userId: (r) => r.userId,
+  subscriptionId: (r) => r.subscriptionId,
+  subscriptionDocumentId: (r) => r.subscriptionDocumentId,
+  statusBefore: (r) => r.before.status ?? null,
+  statusAfter: (r) => r.after.status ?? null,
+  startsAtBefore: (r) => r.before.startsAt ?? null,
+  startsAtAfter: (r) => r.after.startsAt ?? null,
+  dueAtBefore: (r) => r.before.dueAt ?? null,
+  dueAtAfter: (r) => r.after.dueAt ?? null,
+  endsAtBefore: (r) => r.before.endsAt ?? null,
+  endsAtAfter: (r) => r.after.endsAt ?? null,
+  roleBefore: (r) => r.roleBefore ?? null,
+  roleAfter: (r) => r.roleAfter ?? null,
+  causeKind: (r) => r.causeKind,
+  causeRef: (r) => r.causeRef ?? null,
+  causeLabel: (r) => r.causeLabel ?? null,
+};
+
 /** Bound parameters one statement may carry (SQLite's default limit is 32,766; the others 65,535). */
 const MAX_BINDINGS = { sqlite: 32_000, postgres: 65_000, mysql: 65_000 } as const;
 
@@ -63,40 +85,24 @@ export const historyRepository = (strapi: Core.Strapi) => {
     if (rows.length === 0) return;
     const table = tableOf(strapi, UID.historyEntry);
     const written = new Date();
-    const records = rows.map((r) => ({
-      ...creationColumns(strapi, UID.historyEntry, written),
-      ...toColumns(strapi, UID.historyEntry, {
-        at: r.at,
-        kind: r.kind,
-        userId: r.userId,
-        subscriptionId: r.subscriptionId,
-        subscriptionDocumentId: r.subscriptionDocumentId,
-        statusBefore: r.before.status,
-        statusAfter: r.after.status,
-        startsAtBefore: r.before.startsAt,
-        startsAtAfter: r.after.startsAt,
-        dueAtBefore: r.before.dueAt,
-        dueAtAfter: r.after.dueAt,
-        endsAtBefore: r.before.endsAt,
-        endsAtAfter: r.after.endsAt,
-        roleBefore: r.roleBefore ?? null,
-        roleAfter: r.roleAfter ?? null,
-        causeKind: r.causeKind,
-        causeRef: r.causeRef,
-        causeLabel: r.causeLabel,
-      }),
-    }));
-    const columns = Object.keys(records[0]);
+    // The columns once; then each row straight into the bindings (a scheduler page is thousands of rows).
+    const creation = Object.keys(creationColumns(strapi, UID.historyEntry, written));
+    const attributes = Object.keys(ATTRIBUTES);
+    const columns = [...creation, ...attributes.map((a) => columnOf(strapi, UID.historyEntry, a))];
     const perStatement = Math.max(1, Math.floor(MAX_BINDINGS[dialectOf(strapi)] / columns.length));
     const placeholders = `(${columns.map(() => '?').join(', ')})`;
     await run(strapi, async (knex) => {
-      for (let i = 0; i < records.length; i += perStatement) {
-        const part = records.slice(i, i + perStatement);
-        await knex.raw(`INSERT INTO ?? (${columns.map(() => '??').join(', ')}) VALUES ${part.map(() => placeholders).join(', ')}`, [
-          table,
-          ...columns,
-          ...part.flatMap((record) => columns.map((c) => (record as Record<string, unknown>)[c] ?? null)),
-        ]);
+      const quote = (name: string) => knex.raw('??', [name]).toQuery();
+      const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES `;
+      for (let i = 0; i < rows.length; i += perStatement) {
+        const part = rows.slice(i, i + perStatement);
+        const bindings: unknown[] = [];
+        for (const r of part) {
+          const creationValues = creationColumns(strapi, UID.historyEntry, written);
+          for (const c of creation) bindings.push(creationValues[c]);
+          for (const a of attributes) bindings.push(ATTRIBUTES[a](r));
+        }
+        await knex.raw(head + part.map(() => placeholders).join(', '), bindings);
       }
     });
   };

@@ -62,8 +62,25 @@ export const scalarColumns = (strapi: Core.Strapi, uid: string): Column[] => {
 
 export const tableOf = (strapi: Core.Strapi, uid: string): string => strapi.db.metadata.get(uid as never).tableName;
 
+const indexCache = new WeakMap<object, Map<string, Map<string, Column>>>();
+
+/** The scalar columns of a content type by attribute name (cached: the hot paths look up per row). */
+export const columnIndex = (strapi: Core.Strapi, uid: string): Map<string, Column> => {
+  let perStrapi = indexCache.get(strapi);
+  if (!perStrapi) {
+    perStrapi = new Map();
+    indexCache.set(strapi, perStrapi);
+  }
+  let index = perStrapi.get(uid);
+  if (!index) {
+    index = new Map(scalarColumns(strapi, uid).map((c) => [c.attribute, c]));
+    perStrapi.set(uid, index);
+  }
+  return index;
+};
+
 export const columnOf = (strapi: Core.Strapi, uid: string, attribute: string): string => {
-  const found = scalarColumns(strapi, uid).find((c) => c.attribute === attribute);
+  const found = columnIndex(strapi, uid).get(attribute);
   if (!found) throw new Error(`${uid} has no column for ${attribute}`);
   return found.column;
 };
@@ -103,14 +120,36 @@ const fromDb = (type: string, value: unknown): unknown => {
   }
 };
 
+const extractorCache = new WeakMap<object, Map<string, { id: string; fields: [string, string, string][] }>>();
+
+/** The row keys an entity under `prefix__` is read from, with their attributes and types (cached). */
+const extractorOf = (strapi: Core.Strapi, uid: string, prefix: string, only?: readonly string[]) => {
+  let perStrapi = extractorCache.get(strapi);
+  if (!perStrapi) {
+    perStrapi = new Map();
+    extractorCache.set(strapi, perStrapi);
+  }
+  const cacheKey = `${uid}|${prefix}|${only ? only.join(',') : '*'}`;
+  let extractor = perStrapi.get(cacheKey);
+  if (!extractor) {
+    extractor = {
+      id: `${prefix}__id`,
+      fields: scalarColumns(strapi, uid)
+        .filter((c) => !only || only.includes(c.attribute))
+        .map((c): [string, string, string] => [`${prefix}__${c.attribute}`, c.attribute, c.type]),
+    };
+    perStrapi.set(cacheKey, extractor);
+  }
+  return extractor;
+};
+
 /** The entity under `prefix__` in a joined row; null when its id is null (an outer join found none). */
 export const entityFrom = <T = Record<string, unknown>>(strapi: Core.Strapi, uid: string, row: Record<string, unknown>, prefix: string, only?: readonly string[]): T | null => {
-  if (row[`${prefix}__id`] === null || row[`${prefix}__id`] === undefined) return null;
+  const { id, fields } = extractorOf(strapi, uid, prefix, only);
+  if (row[id] === null || row[id] === undefined) return null;
   const out: Record<string, unknown> = {};
-  for (const c of scalarColumns(strapi, uid)) {
-    if (only && !only.includes(c.attribute)) continue;
-    const key = `${prefix}__${c.attribute}`;
-    if (key in row) out[c.attribute] = fromDb(c.type, row[key]);
+  for (const [key, attribute, type] of fields) {
+    if (key in row) out[attribute] = fromDb(type, row[key]);
   }
   return out as T;
 };
@@ -118,36 +157,60 @@ export const entityFrom = <T = Record<string, unknown>>(strapi: Core.Strapi, uid
 /** A value for a JSON column, as Strapi writes it. */
 export const jsonValue = (value: unknown) => JSON.stringify(value ?? null);
 
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** Random bytes drawn 24 at a time from a buffer filled 1,000 ids at a time (a page of history rows costs one system call, not 1,000). */
+const randomPool = { bytes: Buffer.alloc(0), offset: 0 };
+
 /**
  * A document id like the ones Strapi gives (24 lower-case letters and digits, starting with a
  * letter): rows written here stay addressable by the Document Service and the Content Manager.
  */
 export const newDocumentId = (): string => {
-  const bytes = crypto.randomBytes(24);
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  let id = alphabet[bytes[0] % 26];
-  for (let i = 1; i < 24; i += 1) id += alphabet[bytes[i] % 36];
+  if (randomPool.offset + 24 > randomPool.bytes.length) {
+    randomPool.bytes = crypto.randomBytes(24 * 1024);
+    randomPool.offset = 0;
+  }
+  const bytes = randomPool.bytes;
+  const at = randomPool.offset;
+  randomPool.offset += 24;
+  let id = ALPHABET[bytes[at] % 26];
+  for (let i = 1; i < 24; i += 1) id += ALPHABET[bytes[at + i] % 36];
   return id;
 };
 
+const creationCache = new WeakMap<object, Map<string, { documentId: string; createdAt: string; updatedAt: string; publishedAt: string | null }>>();
+
 /** The columns Strapi's create writes on every row besides the attributes (ids, timestamps). */
-export const creationColumns = (strapi: Core.Strapi, uid: string, at = new Date()) => {
-  const has = (attribute: string) => scalarColumns(strapi, uid).some((c) => c.attribute === attribute);
-  return {
-    [columnOf(strapi, uid, 'documentId')]: newDocumentId(),
-    [columnOf(strapi, uid, 'createdAt')]: at,
-    [columnOf(strapi, uid, 'updatedAt')]: at,
-    ...(has('publishedAt') ? { [columnOf(strapi, uid, 'publishedAt')]: at } : {}),
-  };
+export const creationColumns = (strapi: Core.Strapi, uid: string, at = new Date()): Record<string, unknown> => {
+  let perStrapi = creationCache.get(strapi);
+  if (!perStrapi) {
+    perStrapi = new Map();
+    creationCache.set(strapi, perStrapi);
+  }
+  let names = perStrapi.get(uid);
+  if (!names) {
+    const index = columnIndex(strapi, uid);
+    names = {
+      documentId: columnOf(strapi, uid, 'documentId'),
+      createdAt: columnOf(strapi, uid, 'createdAt'),
+      updatedAt: columnOf(strapi, uid, 'updatedAt'),
+      publishedAt: index.has('publishedAt') ? columnOf(strapi, uid, 'publishedAt') : null,
+    };
+    perStrapi.set(uid, names);
+  }
+  const out: Record<string, unknown> = { [names.documentId]: newDocumentId(), [names.createdAt]: at, [names.updatedAt]: at };
+  if (names.publishedAt) out[names.publishedAt] = at;
+  return out;
 };
 
 /** Attribute names → column names for a write. */
 export const toColumns = (strapi: Core.Strapi, uid: string, data: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
-  const columns = scalarColumns(strapi, uid);
-  for (const [attribute, value] of Object.entries(data)) {
+  const columns = columnIndex(strapi, uid);
+  for (const attribute in data) {
+    const value = data[attribute];
     if (value === undefined) continue;
-    const c = columns.find((x) => x.attribute === attribute);
+    const c = columns.get(attribute);
     if (!c) throw new Error(`${uid} has no column for ${attribute}`);
     out[c.column] = c.type === 'json' && value !== null ? jsonValue(value) : value;
   }

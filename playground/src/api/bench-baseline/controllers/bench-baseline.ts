@@ -15,7 +15,9 @@ const controller: Core.Controller = {
   /** Creates `members` members, each with an active subscription to the offer of `productId`. */
   async setup(ctx) {
     if (!enabled(ctx)) return;
-    const { members = 100, productId = '1001', prefix = 'bench', subscribeEmails = [] } = ctx.request.body ?? {};
+    const { members = 100, productId = '1001', prefix = 'bench', subscribeEmails = [], settings = null } = ctx.request.body ?? {};
+    // The plugin's settings for this run (`npm run bench` diagnostics, e.g. receipts off).
+    if (settings) await strapi.plugin('subscriptions').service('settings').update(settings);
     let offer = await strapi.db.query('plugin::subscriptions.offer').findOne({ where: { click2sellProductId: productId } });
     if (!offer) {
       const memberRole =
