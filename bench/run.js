@@ -378,6 +378,34 @@ const summary = (report) => {
       )
     );
   }
+  const sweepRuns = report.runs.filter((run) => run.id === 'expiry-sweep' && run.rounds.some((s) => s.pluginSql));
+  if (sweepRuns.length > 0) {
+    lines.push(
+      '',
+      '## Expiry sweep: where the time goes (the median round)',
+      '',
+      'Database time by statement (knex `query` to `query-response`, the statement built, sent, run and its answer read); the rest of the run is JavaScript: reading the candidates, deciding each member in the domain, building the rows.',
+      ''
+    );
+    for (const r of sweepRuns) {
+      const sorted = [...r.rounds].sort((a, b) => a.pluginMs - b.pluginMs);
+      const m = sorted[Math.floor(sorted.length / 2)];
+      const sum = (xs) => xs.reduce((n, x) => n + x.ms, 0);
+      lines.push(
+        `**${r.db}**: plugin ${fmt(m.pluginMs, 1)} ms, of which SQL ${fmt(sum(m.pluginSql), 1)} ms in ${m.pluginSql.reduce((n, x) => n + x.statements, 0)} statements; baseline ${fmt(m.baselineMs, 1)} ms, of which SQL ${fmt(sum(m.baselineSql), 1)} ms in ${m.baselineSql.reduce((n, x) => n + x.statements, 0)} statements.`,
+        '',
+        '| statement | plugin: statements | plugin: ms | baseline: statements | baseline: ms |',
+        '|---|---|---|---|---|'
+      );
+      const kinds = [...new Set([...m.pluginSql.map((x) => x.kind), ...m.baselineSql.map((x) => x.kind)])];
+      for (const kind of kinds) {
+        const p = m.pluginSql.find((x) => x.kind === kind);
+        const b = m.baselineSql.find((x) => x.kind === kind);
+        lines.push(`| ${kind} | ${p?.statements ?? ''} | ${p ? fmt(p.ms, 1) : ''} | ${b?.statements ?? ''} | ${b ? fmt(b.ms, 1) : ''} |`);
+      }
+      lines.push('');
+    }
+  }
   if (report.queries) {
     lines.push('', '## SQL statements per operation (`node bench/queries.js`; BEGIN/COMMIT included)', '', ...queriesTable(report.queries));
   }

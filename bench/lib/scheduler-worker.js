@@ -36,6 +36,39 @@ const startSmtp = async () => {
   return { port: server.server.address().port, received, close: () => new Promise((r) => server.close(r)) };
 };
 
+/**
+ * Where a run's database time goes: every statement's time from knex's `query` to its
+ * `query-response`, summed by kind (the verb and the table). Reported beside the totals, so that a
+ * miss names the statements that remain.
+ */
+const traceSql = (knex) => {
+  const started = new Map();
+  const byKind = new Map();
+  const kindOf = (sql) => {
+    const text = sql.replace(/\s+/g, ' ').trim();
+    const verb = /^(with \w+ as \()?\s*(\w+)/i.exec(text)?.[2]?.toLowerCase() ?? '?';
+    const table = /(?:into|update|from)\s+[`"]?(?:public[`"]?\.[`"]?)?(\w+)/i.exec(text)?.[1] ?? '';
+    return `${verb} ${table}`.trim();
+  };
+  const onQuery = (q) => started.set(q.__knexQueryUid, [process.hrtime.bigint(), kindOf(q.sql)]);
+  const onResponse = (_r, q) => {
+    const s = started.get(q.__knexQueryUid);
+    if (!s) return;
+    started.delete(q.__knexQueryUid);
+    const entry = byKind.get(s[1]) ?? { statements: 0, ms: 0 };
+    entry.statements += 1;
+    entry.ms += Number(process.hrtime.bigint() - s[0]) / 1e6;
+    byKind.set(s[1], entry);
+  };
+  knex.client.on('query', onQuery);
+  knex.client.on('query-response', onResponse);
+  return () => {
+    knex.client.off('query', onQuery);
+    knex.client.off('query-response', onResponse);
+    return [...byKind].map(([kind, e]) => ({ kind, statements: e.statements, ms: Math.round(e.ms * 10) / 10 })).sort((a, b) => b.ms - a.ms);
+  };
+};
+
 const peakDuring = async (work) => {
   let peak = rssOf(process.pid);
   const timer = setInterval(() => {
@@ -146,6 +179,7 @@ const main = async () => {
     for (let round = 0; round < ROUNDS; round += 1) {
       // The baseline: plain SQL, the same status and role updates.
       await putBack();
+      const stopBaselineTrace = traceSql(knex);
       const baseline = await peakDuring(async () =>
         knex.transaction(async (trx) => {
           const rows = await trx(subs)
@@ -161,11 +195,14 @@ const main = async () => {
           return rows.length;
         })
       );
+      const baselineSql = stopBaselineTrace();
       // The plugin, on the same rows put back.
       await putBack();
       if (global.gc) global.gc();
       const idleRss = rssOf(process.pid);
+      const stopTrace = traceSql(knex);
       const plugin = await peakDuring(() => scheduler.runOnce({ now, steps: ['lifecycle'] }));
+      const pluginSql = stopTrace();
       const expired = await knex(subs).whereIn('id', dueIds.slice(0, 1000)).andWhere({ status: 'expired' }).count({ n: '*' });
       const demoted = await knex(roleLink.name).whereIn(roleLink.joinColumn.name, dueUsers.slice(0, 1000)).andWhere(roleLink.inverseJoinColumn.name, fallback.id).count({ n: '*' });
       const notices = await knex('subscriptions_messages').where({ kind: 'expiry' }).count({ n: '*' });
@@ -184,6 +221,8 @@ const main = async () => {
         checkedExpired: Number(expired[0].n),
         checkedDemoted: Number(demoted[0].n),
         expiryNotices: Number(notices[0].n),
+        pluginSql,
+        baselineSql,
       });
       process.stderr.write(`[scheduler-worker] sweep round ${round + 1}: plugin ${plugin.ms.toFixed(1)} ms, baseline ${baseline.ms.toFixed(1)} ms, idle ${idle.ms.toFixed(1)} ms\n`);
     }
