@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import type { HistoryDates } from '../domain';
-import { columnOf, creationColumns, dialectOf, run, tableOf } from './sql';
+import { columnOf, creationColumns, dialectOf, pgUnnestInsert, run, tableOf } from './sql';
 
 /** One history row as the write path appends it. */
 export interface NewHistoryRow {
@@ -92,6 +92,16 @@ export const historyRepository = (strapi: Core.Strapi) => {
     const perStatement = Math.max(1, Math.floor(MAX_BINDINGS[dialectOf(strapi)] / columns.length));
     const placeholders = `(${columns.map(() => '?').join(', ')})`;
     await run(strapi, async (knex) => {
+      if (dialectOf(strapi) === 'postgres') {
+        // One array per column: a page of any size in one statement with 22 parameters.
+        const values = rows.map((r) => {
+          const creationValues = creationColumns(strapi, UID.historyEntry, written);
+          return [...creation.map((c) => creationValues[c]), ...attributes.map((a) => ATTRIBUTES[a](r))];
+        });
+        const { sql, bindings } = pgUnnestInsert(strapi, UID.historyEntry, knex, columns, values);
+        await knex.raw(sql, bindings);
+        return;
+      }
       const quote = (name: string) => knex.raw('??', [name]).toQuery();
       const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES `;
       for (let i = 0; i < rows.length; i += perStatement) {

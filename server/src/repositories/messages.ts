@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import { isUniqueViolation } from '../database/errors';
 import { joinTableOf } from '../database/links';
-import { chunks, creationColumns, dialectOf, entityFrom, run, selectAs, tableOf, toColumns } from './sql';
+import { chunks, creationColumns, dialectOf, entityFrom, pgUnnestInsert, run, selectAs, tableOf, toColumns } from './sql';
 
 /** The outbox's `kind` column (its enumeration in the content type). */
 export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'receipt', 'test'] as const;
@@ -125,6 +125,9 @@ const SUBJECT_COLUMN_LENGTH = 255;
 const storedSubject = (subject: string | null): string | null =>
   subject === null ? null : Array.from(subject).slice(0, SUBJECT_COLUMN_LENGTH).join('');
 
+/** Bound parameters one statement may carry (SQLite's default limit is 32,766; the others 65,535). */
+const MAX_BINDINGS = { sqlite: 32_000, postgres: 65_000, mysql: 65_000 } as const;
+
 /** A message's links, and the column of the VALUES list that carries each (PostgreSQL's one-statement insert). */
 const LINKED = [
   ['user', 'u'],
@@ -167,39 +170,64 @@ export const messageRepository = (strapi: Core.Strapi) => {
     const dedupe = Object.keys(toColumns(strapi, UID.message, { dedupeKey: '' }))[0];
     const at = new Date();
     const linkedAlready = new Set<string>();
+    const dialect = dialectOf(strapi);
+    const rows = unique.map((m) => {
+      const { userId: _u, subscriptionId: _s, notificationRuleId: _r, ...columns } = m;
+      return { ...toColumns(strapi, UID.message, columns), ...creationColumns(strapi, UID.message, at) };
+    });
+    // Every row's columns (a column a row leaves out is written NULL, as knex does on SQLite).
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     // One transaction (one commit) for the rows and their links, or the caller's.
     await strapi.db.transaction(() => run(strapi, async (knex) => {
-      for (const part of chunks(unique)) {
-        const rows = part.map((m) => {
-          const { userId: _u, subscriptionId: _s, notificationRuleId: _r, ...columns } = m;
-          return { ...toColumns(strapi, UID.message, columns), ...creationColumns(strapi, UID.message, at) };
-        });
-        if (dialectOf(strapi) === 'mysql') {
-          // MySQL returns one id per statement: one row per INSERT IGNORE (0 when the key was taken).
-          for (const [i, row] of rows.entries()) {
-            const [id] = (await knex(table).insert(row).onConflict([dedupe]).ignore()) as number[];
-            if (id) created.set(part[i].dedupeKey, Number(id));
+      const quote = (name: string) => knex.raw('??', [name]).toQuery();
+      const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES `;
+      const tail = ` ON CONFLICT (${quote(dedupe)}) DO NOTHING RETURNING ${quote('id')}, ${quote(dedupe)} AS k`;
+      const rowPlaceholders = `(${columns.map(() => '?').join(', ')})`;
+      const valuesOf = (row: Record<string, unknown>) => columns.map((c) => (row[c] === undefined ? null : row[c]));
+      if (dialect === 'mysql') {
+        // MySQL returns one id per statement: one row per INSERT IGNORE (0 when the key was taken).
+        for (const [i, row] of rows.entries()) {
+          const [id] = (await knex(table).insert(row).onConflict([dedupe]).ignore()) as number[];
+          if (id) created.set(unique[i].dedupeKey, Number(id));
+        }
+      } else {
+        // Multi-row VALUES built here, as many rows per statement as the bound parameters allow
+        // (a scheduler page's notices in one statement; knex's SQLite insert is a compound SELECT
+        // of at most 500 terms, and it spends more time building the statement than SQLite running it).
+        const perStatement = Math.max(1, Math.floor(MAX_BINDINGS[dialect] / (columns.length + 4)));
+        for (let i = 0; i < rows.length; i += perStatement) {
+          const part = rows.slice(i, i + perStatement);
+          const messagesPart = unique.slice(i, i + perStatement);
+          if (dialect === 'postgres') {
+            // One round trip: the rows (one array per column) and their links (data-modifying
+            // CTEs joined on the dedupe key).
+            const unnest = pgUnnestInsert(strapi, UID.message, knex, columns, part.map(valuesOf), tail);
+            const links = LINKED.map(([relation, column], l) => {
+              const join = joinTableOf(strapi, UID.message, relation);
+              return `l${l} AS (INSERT INTO ${join.name} (${join.joinColumn.name}, ${join.inverseJoinColumn.name}) SELECT m.id, v.${column} FROM m JOIN v ON v.k = m.k WHERE v.${column} IS NOT NULL)`;
+            });
+            const result = (await knex.raw(
+              `WITH m AS (${unnest.sql}), v (k, u, s, r) AS (SELECT * FROM unnest(?::varchar[], ?::integer[], ?::integer[], ?::integer[])), ${links.join(', ')} SELECT id, k FROM m`,
+              [
+                ...unnest.bindings,
+                messagesPart.map((m) => m.dedupeKey),
+                messagesPart.map((m) => m.userId ?? null),
+                messagesPart.map((m) => m.subscriptionId ?? null),
+                messagesPart.map((m) => m.notificationRuleId ?? null),
+              ]
+            )) as {
+              rows: { id: number; k: string }[];
+            };
+            for (const r of result.rows) {
+              created.set(String(r.k), Number(r.id));
+              linkedAlready.add(String(r.k));
+            }
+          } else {
+            const bindings: unknown[] = [];
+            for (const row of part) bindings.push(...valuesOf(row));
+            const result = (await knex.raw(head + part.map(() => rowPlaceholders).join(', ') + tail, bindings)) as { id: number; k: string }[] | { rows: { id: number; k: string }[] };
+            for (const r of Array.isArray(result) ? result : result.rows) created.set(String(r.k), Number(r.id));
           }
-        } else if (dialectOf(strapi) === 'postgres') {
-          // One round trip: the rows and their links (data-modifying CTEs joined on the dedupe key).
-          const insert = knex(table).insert(rows).onConflict([dedupe]).ignore().returning(['id', dedupe]).toSQL();
-          const values = part.map(() => '(?::varchar, ?::integer, ?::integer, ?::integer)').join(', ');
-          const bindings = part.flatMap((m) => [m.dedupeKey, m.userId ?? null, m.subscriptionId ?? null, m.notificationRuleId ?? null]);
-          const links = LINKED.map(([relation, column], i) => {
-            const join = joinTableOf(strapi, UID.message, relation);
-            return `l${i} AS (INSERT INTO ${join.name} (${join.joinColumn.name}, ${join.inverseJoinColumn.name}) SELECT m.id, v.${column} FROM m JOIN v ON v.k = m.${dedupe} WHERE v.${column} IS NOT NULL)`;
-          });
-          const result = (await knex.raw(`WITH m AS (${insert.sql}), v (k, u, s, r) AS (VALUES ${values}), ${links.join(', ')} SELECT id, ${dedupe} AS k FROM m`, [
-            ...insert.bindings,
-            ...bindings,
-          ])) as { rows: { id: number; k: string }[] };
-          for (const r of result.rows) {
-            created.set(String(r.k), Number(r.id));
-            linkedAlready.add(String(r.k));
-          }
-        } else {
-          const inserted = (await knex(table).insert(rows).onConflict([dedupe]).ignore().returning(['id', dedupe])) as Record<string, unknown>[];
-          for (const r of inserted) created.set(String(r[dedupe]), Number(r.id));
         }
       }
       for (const [relation, target] of [
@@ -210,8 +238,12 @@ export const messageRepository = (strapi: Core.Strapi) => {
         const join = joinTableOf(strapi, UID.message, relation);
         const links = unique
           .filter((m) => created.has(m.dedupeKey) && !linkedAlready.has(m.dedupeKey) && target(m))
-          .map((m) => ({ [join.joinColumn.name]: created.get(m.dedupeKey), [join.inverseJoinColumn.name]: target(m) }));
-        for (const part of chunks(links)) await knex(join.name).insert(part);
+          .map((m) => [created.get(m.dedupeKey), target(m)]);
+        if (links.length === 0) continue;
+        const linkHead = `INSERT INTO ${quote(join.name)} (${quote(join.joinColumn.name)}, ${quote(join.inverseJoinColumn.name)}) VALUES `;
+        for (const part of chunks(links, Math.floor(MAX_BINDINGS[dialect] / 2))) {
+          await knex.raw(linkHead + part.map(() => '(?, ?)').join(', '), part.flat());
+        }
       }
     }));
     return created;
