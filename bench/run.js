@@ -24,7 +24,7 @@ const { freshDatabase, postgresReachable } = require('./lib/db');
 const args = process.argv.slice(2);
 const full = args.includes('--full') || process.env.BENCH_MODE === 'full';
 const dbArg = args.includes('--db') ? args[args.indexOf('--db') + 1] : null;
-/** `--only rebill,access,…`: some scenarios (ids: rebill, new-member, access, scheduler); results are then not written. */
+/** `--only rebill,access,…`: some scenarios (ids: rebill, new-member, access, scheduler); written to results/<mode>-<ids>-<db>.md, beside the whole run's. */
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 const SECRET = crypto.randomBytes(12).toString('hex');
 
@@ -318,15 +318,13 @@ const main = async () => {
     runs,
     queries: readQueries(),
   };
-  if (only) {
-    process.stdout.write(`\n${summary(report)}\n(--only: results not written)\n`);
-    return;
-  }
+  // A partial run (--only, --db) is written beside the whole one, never over it.
+  const name = only || dbArg ? `${report.mode}-${[...(only ?? ['all']), dbArg ?? 'all'].join('-')}` : report.mode;
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${report.mode}.json`), JSON.stringify(report, null, 2) + '\n');
-  fs.writeFileSync(path.join(dir, `${report.mode}.md`), summary(report));
-  process.stdout.write(`\n${summary(report)}\nwritten to bench/results/${report.mode}.json and .md\n`);
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, `${name}.md`), summary(report));
+  process.stdout.write(`\n${summary(report)}\nwritten to bench/results/${name}.json and .md\n`);
 };
 
 const summary = (report) => {

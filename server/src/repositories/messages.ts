@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import { isUniqueViolation } from '../database/errors';
 import { joinTableOf } from '../database/links';
-import { chunks, creationColumns, dialectOf, entityFrom, pgUnnestInsert, run, selectAs, tableOf, toColumns } from './sql';
+import { checkColumn, chunks, creationColumns, dialectOf, entityFrom, pgUnnestInsert, run, selectAs, tableOf, toColumns } from './sql';
 
 /** The outbox's `kind` column (its enumeration in the content type). */
 export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'receipt', 'test'] as const;
@@ -346,7 +346,7 @@ export const messageRepository = (strapi: Core.Strapi) => {
     const claimed: number[] = [];
     await run(strapi, async (knex) => {
       for (const [status, ids] of byStatus) {
-        const q = knex(table).whereIn('id', ids).andWhere(col('status'), status);
+        const q = knex(table).whereIn('id', ids).andWhere(checkColumn(strapi, knex, col('status'), status));
         if (status === 'sending') q.andWhere(col('claimedUntil'), '<=', lease.now);
         if (status === 'failed') q.andWhere(col('nextAttemptAt'), '<=', lease.now);
         const rows = (await q

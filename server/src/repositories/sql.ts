@@ -255,6 +255,15 @@ export const pgUnnestInsert = (
   };
 };
 
+/**
+ * `column = value` as a check on rows already picked by their ids (`id IN (…) AND status = ?`).
+ * On SQLite the column is written `+column`, which keeps its index out of the plan: without
+ * statistics SQLite preferred the (status, date) index to the ids, and walked every active row
+ * for each page of a sweep (1.9 s of a 4.7 s sweep of 10,000 due among 1,000,000 rows).
+ */
+export const checkColumn = (strapi: Core.Strapi, knex: Knex, column: string, value: unknown) =>
+  dialectOf(strapi) === 'sqlite' ? knex.raw('+?? = ?', [column, value as never]) : knex.raw('?? = ?', [column, value as never]);
+
 /** Rows per multi-row statement: SQLite writes a multi-row insert as a compound SELECT (500 terms at most). */
 export const CHUNK = 200;
 

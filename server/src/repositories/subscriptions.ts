@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import type { Source, SubscriptionDates } from '../domain';
 import { columnsOf, SUBSCRIPTION_POPULATE, type OfferRow, type SubscriptionRow } from './mappers';
-import { chunks, dialectOf, entityFrom, linkOf, run, scalarColumns, selectAs, tableOf, toColumns } from './sql';
+import { checkColumn, chunks, columnOf, dialectOf, entityFrom, linkOf, run, scalarColumns, selectAs, tableOf, toColumns } from './sql';
 
 /** A row id (number) or a documentId (string). */
 export type Ref = number | string;
@@ -273,7 +273,8 @@ export const subscriptionRepository = (strapi: Core.Strapi) => {
       for (const group of groups.values()) {
         const columns = toColumns(strapi, UID.subscription, { ...group.set, updatedAt });
         for (const ids of chunks(group.ids, 500)) {
-          const statement = trx(table).whereIn('id', ids).andWhere(toColumns(strapi, UID.subscription, { status: group.status })).update(columns);
+          const status = columnOf(strapi, UID.subscription, 'status');
+          const statement = trx(table).whereIn('id', ids).andWhere(checkColumn(strapi, trx as unknown as Parameters<typeof checkColumn>[1], status, group.status)).update(columns);
           // MySQL has no RETURNING and counts only rows whose values changed: its check is the lock alone.
           if (dialectOf(strapi) === 'mysql') {
             await statement;
