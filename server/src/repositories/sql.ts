@@ -39,45 +39,48 @@ interface Column {
   type: string;
 }
 
-const columnsCache = new WeakMap<object, Map<string, Column[]>>();
+/**
+ * A cache of values worked out from a Strapi instance's metadata, which does not change while it
+ * runs: one map per instance (tests boot several), filled on first use.
+ */
+const perStrapi = <T>() => {
+  const caches = new WeakMap<object, Map<string, T>>();
+  return (strapi: Core.Strapi, key: string, make: () => T): T => {
+    let cache = caches.get(strapi);
+    if (!cache) {
+      cache = new Map();
+      caches.set(strapi, cache);
+    }
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = make();
+      cache.set(key, value);
+    }
+    return value;
+  };
+};
+
+const columnsCache = perStrapi<Column[]>();
 
 /** The scalar attributes of a content type with their columns (relations live in link tables). */
-export const scalarColumns = (strapi: Core.Strapi, uid: string): Column[] => {
-  let perStrapi = columnsCache.get(strapi);
-  if (!perStrapi) {
-    perStrapi = new Map();
-    columnsCache.set(strapi, perStrapi);
-  }
-  const cached = perStrapi.get(uid);
-  if (cached) return cached;
-  const meta = strapi.db.metadata.get(uid as never) as unknown as { attributes: Record<string, any> };
-  const columns: Column[] = [];
-  for (const [attribute, spec] of Object.entries(meta.attributes)) {
-    if (spec.type === 'relation' || spec.type === 'component' || spec.type === 'dynamiczone' || spec.type === 'media') continue;
-    columns.push({ attribute, column: spec.columnName ?? attribute, type: spec.type });
-  }
-  perStrapi.set(uid, columns);
-  return columns;
-};
+export const scalarColumns = (strapi: Core.Strapi, uid: string): Column[] =>
+  columnsCache(strapi, uid, () => {
+    const meta = strapi.db.metadata.get(uid as never) as unknown as { attributes: Record<string, any> };
+    const columns: Column[] = [];
+    for (const [attribute, spec] of Object.entries(meta.attributes)) {
+      if (spec.type === 'relation' || spec.type === 'component' || spec.type === 'dynamiczone' || spec.type === 'media') continue;
+      columns.push({ attribute, column: spec.columnName ?? attribute, type: spec.type });
+    }
+    return columns;
+  });
 
 export const tableOf = (strapi: Core.Strapi, uid: string): string => strapi.db.metadata.get(uid as never).tableName;
 
-const indexCache = new WeakMap<object, Map<string, Map<string, Column>>>();
+const indexCache = perStrapi<Map<string, Column>>();
 
 /** The scalar columns of a content type by attribute name (cached: the hot paths look up per row). */
-export const columnIndex = (strapi: Core.Strapi, uid: string): Map<string, Column> => {
-  let perStrapi = indexCache.get(strapi);
-  if (!perStrapi) {
-    perStrapi = new Map();
-    indexCache.set(strapi, perStrapi);
-  }
-  let index = perStrapi.get(uid);
-  if (!index) {
-    index = new Map(scalarColumns(strapi, uid).map((c) => [c.attribute, c]));
-    perStrapi.set(uid, index);
-  }
-  return index;
-};
+export const columnIndex = (strapi: Core.Strapi, uid: string): Map<string, Column> =>
+  indexCache(strapi, uid, () => new Map(scalarColumns(strapi, uid).map((c) => [c.attribute, c])));
 
 export const columnOf = (strapi: Core.Strapi, uid: string, attribute: string): string => {
   const found = columnIndex(strapi, uid).get(attribute);
@@ -120,28 +123,16 @@ const fromDb = (type: string, value: unknown): unknown => {
   }
 };
 
-const extractorCache = new WeakMap<object, Map<string, { id: string; fields: [string, string, string][] }>>();
+const extractorCache = perStrapi<{ id: string; fields: [string, string, string][] }>();
 
 /** The row keys an entity under `prefix__` is read from, with their attributes and types (cached). */
-const extractorOf = (strapi: Core.Strapi, uid: string, prefix: string, only?: readonly string[]) => {
-  let perStrapi = extractorCache.get(strapi);
-  if (!perStrapi) {
-    perStrapi = new Map();
-    extractorCache.set(strapi, perStrapi);
-  }
-  const cacheKey = `${uid}|${prefix}|${only ? only.join(',') : '*'}`;
-  let extractor = perStrapi.get(cacheKey);
-  if (!extractor) {
-    extractor = {
-      id: `${prefix}__id`,
-      fields: scalarColumns(strapi, uid)
-        .filter((c) => !only || only.includes(c.attribute))
-        .map((c): [string, string, string] => [`${prefix}__${c.attribute}`, c.attribute, c.type]),
-    };
-    perStrapi.set(cacheKey, extractor);
-  }
-  return extractor;
-};
+const extractorOf = (strapi: Core.Strapi, uid: string, prefix: string, only?: readonly string[]) =>
+  extractorCache(strapi, `${uid}|${prefix}|${only ? only.join(',') : '*'}`, () => ({
+    id: `${prefix}__id`,
+    fields: scalarColumns(strapi, uid)
+      .filter((c) => !only || only.includes(c.attribute))
+      .map((c): [string, string, string] => [`${prefix}__${c.attribute}`, c.attribute, c.type]),
+  }));
 
 /** The entity under `prefix__` in a joined row; null when its id is null (an outer join found none). */
 export const entityFrom = <T = Record<string, unknown>>(strapi: Core.Strapi, uid: string, row: Record<string, unknown>, prefix: string, only?: readonly string[]): T | null => {
@@ -178,26 +169,16 @@ export const newDocumentId = (): string => {
   return id;
 };
 
-const creationCache = new WeakMap<object, Map<string, { documentId: string; createdAt: string; updatedAt: string; publishedAt: string | null }>>();
+const creationCache = perStrapi<{ documentId: string; createdAt: string; updatedAt: string; publishedAt: string | null }>();
 
 /** The columns Strapi's create writes on every row besides the attributes (ids, timestamps). */
 export const creationColumns = (strapi: Core.Strapi, uid: string, at = new Date()): Record<string, unknown> => {
-  let perStrapi = creationCache.get(strapi);
-  if (!perStrapi) {
-    perStrapi = new Map();
-    creationCache.set(strapi, perStrapi);
-  }
-  let names = perStrapi.get(uid);
-  if (!names) {
-    const index = columnIndex(strapi, uid);
-    names = {
-      documentId: columnOf(strapi, uid, 'documentId'),
-      createdAt: columnOf(strapi, uid, 'createdAt'),
-      updatedAt: columnOf(strapi, uid, 'updatedAt'),
-      publishedAt: index.has('publishedAt') ? columnOf(strapi, uid, 'publishedAt') : null,
-    };
-    perStrapi.set(uid, names);
-  }
+  const names = creationCache(strapi, uid, () => ({
+    documentId: columnOf(strapi, uid, 'documentId'),
+    createdAt: columnOf(strapi, uid, 'createdAt'),
+    updatedAt: columnOf(strapi, uid, 'updatedAt'),
+    publishedAt: columnIndex(strapi, uid).has('publishedAt') ? columnOf(strapi, uid, 'publishedAt') : null,
+  }));
   const out: Record<string, unknown> = { [names.documentId]: newDocumentId(), [names.createdAt]: at, [names.updatedAt]: at };
   if (names.publishedAt) out[names.publishedAt] = at;
   return out;
