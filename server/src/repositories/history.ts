@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import type { HistoryDates } from '../domain';
-import { columnOf, creationColumns, dialectOf, pgUnnestInsert, run, tableOf } from './sql';
+import { columnOf, creationColumns, dialectOf, MAX_BINDINGS, pgUnnestInsert, quoted, run, tableOf } from './sql';
 
 /** One history row as the write path appends it. */
 export interface NewHistoryRow {
@@ -64,8 +64,6 @@ const ATTRIBUTES: Record<string, (r: NewHistoryRow) => unknown> = {
   causeLabel: (r) => r.causeLabel ?? null,
 };
 
-/** Bound parameters one statement may carry (SQLite's default limit is 32,766; the others 65,535). */
-const MAX_BINDINGS = { sqlite: 32_000, postgres: 65_000, mysql: 65_000 } as const;
 
 /**
  * Every query on `plugin::subscriptions.history-entry`: appends, and reads. Nothing here updates
@@ -102,7 +100,7 @@ export const historyRepository = (strapi: Core.Strapi) => {
         await knex.raw(sql, bindings);
         return;
       }
-      const quote = (name: string) => knex.raw('??', [name]).toQuery();
+      const quote = (name: string) => quoted(knex, name);
       const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES `;
       for (let i = 0; i < rows.length; i += perStatement) {
         const part = rows.slice(i, i + perStatement);

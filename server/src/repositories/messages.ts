@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../content-types';
 import { isUniqueViolation } from '../database/errors';
 import { joinTableOf } from '../database/links';
-import { checkColumn, chunks, creationColumns, dialectOf, entityFrom, pgUnnestInsert, run, selectAs, tableOf, toColumns } from './sql';
+import { checkColumn, chunks, creationColumns, dialectOf, entityFrom, MAX_BINDINGS, pgUnnestInsert, quoted, run, selectAs, tableOf, toColumns } from './sql';
 
 /** The outbox's `kind` column (its enumeration in the content type). */
 export const MESSAGE_KIND_VALUES = ['welcome', 'reminder', 'expiry', 'receipt', 'test'] as const;
@@ -125,8 +125,6 @@ const SUBJECT_COLUMN_LENGTH = 255;
 const storedSubject = (subject: string | null): string | null =>
   subject === null ? null : Array.from(subject).slice(0, SUBJECT_COLUMN_LENGTH).join('');
 
-/** Bound parameters one statement may carry (SQLite's default limit is 32,766; the others 65,535). */
-const MAX_BINDINGS = { sqlite: 32_000, postgres: 65_000, mysql: 65_000 } as const;
 
 /** A message's links, and the column of the VALUES list that carries each (PostgreSQL's one-statement insert). */
 const LINKED = [
@@ -179,7 +177,7 @@ export const messageRepository = (strapi: Core.Strapi) => {
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     // One transaction (one commit) for the rows and their links, or the caller's.
     await strapi.db.transaction(() => run(strapi, async (knex) => {
-      const quote = (name: string) => knex.raw('??', [name]).toQuery();
+      const quote = (name: string) => quoted(knex, name);
       const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES `;
       const tail = ` ON CONFLICT (${quote(dedupe)}) DO NOTHING RETURNING ${quote('id')}, ${quote(dedupe)} AS k`;
       const rowPlaceholders = `(${columns.map(() => '?').join(', ')})`;

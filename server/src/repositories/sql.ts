@@ -198,6 +198,12 @@ export const toColumns = (strapi: Core.Strapi, uid: string, data: Record<string,
   return out;
 };
 
+/** Bound parameters one statement may carry (SQLite's default limit is 32,766; the others 65,535). */
+export const MAX_BINDINGS = { sqlite: 32_000, postgres: 65_000, mysql: 65_000 } as const;
+
+/** A table or column name quoted for the connection's dialect, for statements built here. */
+export const quoted = (knex: Knex, name: string): string => knex.raw('??', [name]).toQuery();
+
 /** A column's PostgreSQL array type, for `INSERT … SELECT * FROM unnest($1::type[], …)`. */
 const PG_ARRAY_TYPES: Record<string, string> = {
   datetime: 'timestamp[]',
@@ -228,7 +234,7 @@ export const pgUnnestInsert = (
   suffix = ''
 ): { sql: string; bindings: unknown[][] } => {
   const types = new Map(scalarColumns(strapi, uid).map((c) => [c.column, c.type]));
-  const quote = (name: string) => knex.raw('??', [name]).toQuery();
+  const quote = (name: string) => quoted(knex, name);
   const casts = columns.map((c) => `?::${PG_ARRAY_TYPES[types.get(c) ?? ''] ?? 'text[]'}`);
   return {
     sql: `INSERT INTO ${quote(tableOf(strapi, uid))} (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${casts.join(', ')})${suffix}`,
